@@ -1,0 +1,1 @@
+"""Experiments that produce the package's tables."""

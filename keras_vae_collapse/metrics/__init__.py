@@ -1,0 +1,32 @@
+"""Collapse metrics: on arrays, and streamed over a model and a dataset."""
+
+from keras_vae_collapse.metrics.active_units import active_units
+from keras_vae_collapse.metrics.aggregate_posterior import (
+    aggregate_posterior_kl,
+    log_aggregate_density,
+    mean_kl,
+    sample_posteriors,
+)
+from keras_vae_collapse.metrics.collapse_statistics import collapse_statistics
+from keras_vae_collapse.metrics.data import (
+    iterate_batches,
+    posterior_parameters,
+    select_subset,
+)
+from keras_vae_collapse.metrics.importance_weighted_nll import iw_nll, perplexity
+from keras_vae_collapse.metrics.mutual_information import mutual_information
+
+__all__ = [
+    "active_units",
+    "aggregate_posterior_kl",
+    "collapse_statistics",
+    "iterate_batches",
+    "iw_nll",
+    "log_aggregate_density",
+    "mean_kl",
+    "mutual_information",
+    "perplexity",
+    "posterior_parameters",
+    "sample_posteriors",
+    "select_subset",
+]

@@ -1,0 +1,322 @@
+import math
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from keras_vae_collapse import distributions, schedules
+from keras_vae_collapse.likelihoods.token_categorical import BOS_ID, EOS_ID
+
+
+@keras.saving.register_keras_serializable(package="keras_vae_collapse")
+class VAE(keras.Model):
+    """Variational autoencoder: the base every method of the package extends.
+
+    p(z) = N(0, I), q(z|x) = N(mu, diag(exp(logvar))), both tfp distributions
+    built inside the computations. The loss per example is
+    rec + beta * KL term, rec = -log p(x|z) with one reparameterised sample, the
+    KL term optionally replaced by free bits; it is averaged over the global
+    batch (`tf.nn.compute_average_loss`), so `fit` under a `tf.distribute`
+    strategy gives the same update as on one device.
+
+    Methods change one piece (see the hooks `posterior_params`,
+    `reconstruction_latent`, `generation_latent`, `train_step`).
+
+    Args:
+        encoder: layer x -> (mu, logvar), each [B, n].
+        decoder: layer called as decoder(z, x) -> likelihood parameters; x is
+            the teacher-forcing input of autoregressive decoders, ignored by
+            the others. Autoregressive decoders also provide
+            `generate(z, max_length, bos_id, eos_id, greedy, seed)`.
+        likelihood: a `keras_vae_collapse.likelihoods.Likelihood`.
+        latent_dim: n.
+        kl_schedule: KL weight: a `KLSchedule`, a number (constant beta) or None
+            (beta = 1).
+        free_bits: None, `FreeBits` or `MaskedFreeBits`.
+        seed: seed of the posterior sampling during training.
+    """
+
+    # `compile(jit_compile="auto")` resolves to no XLA: the input checks are
+    # Assert ops, which XLA does not compile.
+    supports_jit = False
+
+    def __init__(
+        self,
+        encoder,
+        decoder,
+        likelihood,
+        latent_dim,
+        kl_schedule=None,
+        free_bits=None,
+        seed=None,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self.encoder = encoder
+        self.decoder = decoder
+        self.likelihood = likelihood
+        self.latent_dim = int(latent_dim)
+        self.kl_schedule = schedules.get(kl_schedule)
+        self.free_bits = free_bits
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed, name="sampling_seed")
+        self.kl_step = self.add_weight(
+            shape=(),
+            dtype="int64",
+            initializer="zeros",
+            trainable=False,
+            aggregation="only_first_replica",
+            name="kl_step",
+        )
+        self.loss_tracker = keras.metrics.Mean(name="loss")
+        self.rec_tracker = keras.metrics.Mean(name="rec")
+        self.kl_tracker = keras.metrics.Mean(name="kl")
+        self.elbo_tracker = keras.metrics.Mean(name="elbo")
+        self._compiled_fns = {}
+
+    # -- building ----------------------------------------------------------
+    def build(self, input_shape):
+        """Creates every variable by running encoder and decoder on zeros."""
+        shape = [2 if d is None else int(d) for d in input_shape]
+        shape[0] = 2
+        x = tf.zeros(shape, self.likelihood.data_dtype)
+        mu, logvar = self.posterior_params(x, training=False)
+        self.decoder(self.reconstruction_latent(mu, logvar, False), x, training=False)
+
+    def call(self, x, training=None):
+        """Returns the posterior parameters (mu, logvar) of x."""
+        return self.posterior_params(x, training=training)
+
+    # -- hooks of the methods ------------------------------------------------
+    def posterior_params(self, x, training=False):
+        """(mu, logvar) of q(z|x); posterior-transform methods override this."""
+        mu, logvar = self.encoder(x, training=training)
+        return mu, logvar
+
+    def sample_latent(self, mu, logvar):
+        """One reparameterised sample z = mu + exp(logvar / 2) * eps."""
+        eps = keras.random.normal(
+            tf.shape(mu), dtype=mu.dtype, seed=self.seed_generator
+        )
+        return mu + tf.exp(0.5 * logvar) * eps
+
+    def reconstruction_latent(self, mu, logvar, training):
+        """The latent the decoder reconstructs from (Scale-VAE overrides)."""
+        if not training:
+            return mu
+        return self.sample_latent(mu, logvar)
+
+    def generation_latent(self, z):
+        """Maps prior samples to the decoder's input (Scale-VAE overrides)."""
+        return z
+
+    def kl_weight(self, step=None):
+        """The KL weight beta at `step` (default: the model's step counter)."""
+        return self.kl_schedule(self.kl_step if step is None else step)
+
+    # -- the objective --------------------------------------------------------
+    def compute_terms(self, x, training=False):
+        """Per-example terms: rec [B], kl_dims [B, n], kl [B], mu, logvar."""
+        mu, logvar = self.posterior_params(x, training=training)
+        z = self.reconstruction_latent(mu, logvar, True)
+        params = self.decoder(z, x, training=training)
+        rec = -self.likelihood.log_prob(params, x)
+        kl_dims = distributions.kl_per_dimension(mu, logvar)
+        return {
+            "rec": rec,
+            "kl_dims": kl_dims,
+            "kl": tf.reduce_sum(kl_dims, axis=-1),
+            "mu": mu,
+            "logvar": logvar,
+        }
+
+    def kl_term(self, terms):
+        """The KL part of the loss per example, with free bits if configured."""
+        if self.free_bits is None:
+            return terms["kl"]
+        return self.free_bits(terms["kl_dims"])
+
+    def per_example_loss(self, terms, beta):
+        return terms["rec"] + beta * self.kl_term(terms)
+
+    def scale_loss(self, per_example_loss):
+        """Mean over the global batch plus regularisation (replica-safe)."""
+        loss = tf.nn.compute_average_loss(per_example_loss)
+        if self.losses:
+            loss += tf.nn.scale_regularization_loss(tf.add_n(self.losses))
+        return loss
+
+    def update_metrics(self, terms, per_example_loss, beta):
+        self.loss_tracker.update_state(per_example_loss)
+        self.rec_tracker.update_state(terms["rec"])
+        self.kl_tracker.update_state(terms["kl"])
+        self.elbo_tracker.update_state(-(terms["rec"] + terms["kl"]))
+        logs = {m.name: m.result() for m in self.metrics}
+        logs["kl_weight"] = tf.cast(beta, tf.float32)
+        return logs
+
+    @property
+    def metrics(self):
+        return [self.loss_tracker, self.rec_tracker, self.kl_tracker, self.elbo_tracker]
+
+    def _data(self, data):
+        x, _, _ = keras.utils.unpack_x_y_sample_weight(data)
+        return self._prepare(x)
+
+    def train_step(self, data):
+        x = self._data(data)
+        self.kl_step.assign_add(1)
+        beta = self.kl_weight()
+        variables = self.trainable_variables
+        with tf.GradientTape() as tape:
+            terms = self.compute_terms(x, training=True)
+            per_example = self.per_example_loss(terms, beta)
+            loss = self.scale_loss(per_example)
+        grads = tape.gradient(loss, variables)
+        self.optimizer.apply_gradients(zip(grads, variables))
+        return self.update_metrics(terms, per_example, beta)
+
+    def test_step(self, data):
+        x = self._data(data)
+        beta = self.kl_weight()
+        terms = self.compute_terms(x, training=False)
+        return self.update_metrics(terms, self.per_example_loss(terms, beta), beta)
+
+    # -- public methods -----------------------------------------------------
+    def _compiled(self, name, fn):
+        if name not in self._compiled_fns:
+            self._compiled_fns[name] = tf.function(fn, reduce_retracing=True)
+        return self._compiled_fns[name]
+
+    def _prepare(self, x):
+        x = self.likelihood.validate(x)
+        if not self.built:
+            self.build(x.shape)
+        return x
+
+    def _batched(self, x, batch_size, fn):
+        x = self._prepare(x)
+        n = int(x.shape[0])
+        outs = [fn(x[i : i + batch_size]) for i in range(0, max(n, 1), batch_size)]
+        return tuple(
+            np.concatenate([o[k].numpy() for o in outs]) for k in range(len(outs[0]))
+        )
+
+    def encode(self, x, batch_size=256):
+        """Posterior means and log-variances of x (numpy, no sampling).
+
+        The means are the representation features of the papers.
+        """
+        fn = self._compiled("encode", lambda xb: self.posterior_params(xb, False))
+        return self._batched(x, batch_size, fn)
+
+    def elbo(self, x, batch_size=256):
+        """Per-example ELBO in nats (one posterior sample, no dropout)."""
+        fn = self._compiled("elbo", lambda xb: (self._elbo_terms(xb),))
+        return self._batched(x, batch_size, fn)[0]
+
+    def _elbo_terms(self, x):
+        terms = self.compute_terms(x, training=False)
+        return -(terms["rec"] + terms["kl"])
+
+    def log_prob_iw(self, x, num_samples=500, chunk_size=100, seed=0):
+        """Importance-weighted estimate of log p(x) per example (nats).
+
+        log p(x) ~= logsumexp_k [log p(z_k) + log p(x|z_k) - log q(z_k|x)] - log K
+        with K = `num_samples` samples z_k ~ q(z|x) drawn `chunk_size` at a time
+        (stateless, from `seed`) and a running log-sum-exp, so memory holds one
+        chunk of decoder outputs.
+        """
+        if int(num_samples) < 1 or int(chunk_size) < 1:
+            raise ValueError("num_samples and chunk_size must be >= 1")
+        x = self._prepare(x)
+        fn = self._compiled("iw_chunk", self._iw_chunk)
+        mu, logvar = self._compiled(
+            "posterior", lambda xb: self.posterior_params(xb, False)
+        )(x)
+        total = None
+        for k, start in enumerate(range(0, int(num_samples), int(chunk_size))):
+            count = min(int(chunk_size), int(num_samples) - start)
+            seed_k = tf.constant([int(seed), k], tf.int64)
+            lse = fn(x, mu, logvar, tf.constant(count), seed_k)
+            total = (
+                lse if total is None else tf.experimental.numpy.logaddexp(total, lse)
+            )
+        return (total - math.log(int(num_samples))).numpy()
+
+    def _iw_chunk(self, x, mu, logvar, count, seed):
+        eps = tf.random.stateless_normal(
+            tf.concat([[count], tf.shape(mu)], 0), seed=seed, dtype=mu.dtype
+        )
+        z = mu + tf.exp(0.5 * logvar) * eps
+        log_pz = distributions.prior(self.latent_dim, mu.dtype).log_prob(z)
+        log_qz = distributions.posterior(mu, logvar).log_prob(z)
+        batch = tf.shape(x)[0]
+        flat_z = tf.reshape(z, [-1, self.latent_dim])
+        tiled_x = tf.reshape(
+            tf.tile(x[None], tf.concat([[count], tf.ones([tf.rank(x)], tf.int32)], 0)),
+            tf.concat([[count * batch], tf.shape(x)[1:]], 0),
+        )
+        params = self.decoder(self.generation_latent(flat_z), tiled_x, training=False)
+        log_px_z = tf.reshape(self.likelihood.log_prob(params, tiled_x), [count, batch])
+        return tf.reduce_logsumexp(log_px_z + log_pz - log_qz, axis=0)
+
+    def sample(self, num_samples, seed=0, max_length=50, greedy=False):
+        """Generates `num_samples` examples from z ~ p(z).
+
+        Autoregressive decoders decode up to `max_length` tokens; the others
+        return a sample of the likelihood.
+        """
+        z = tf.random.stateless_normal(
+            [int(num_samples), self.latent_dim], [int(seed), 1]
+        )
+        return self._decode(self.generation_latent(z), seed, max_length, greedy)
+
+    def reconstruct(self, x, max_length=None, greedy=True, seed=0):
+        """Decodes x from its posterior mean (greedy for autoregressive models,
+        the likelihood's mean otherwise)."""
+        x = self._prepare(x)
+        mu, logvar = self.posterior_params(x, training=False)
+        z = self.reconstruction_latent(mu, logvar, False)
+        if hasattr(self.decoder, "generate"):
+            max_length = max_length or int(tf.shape(x)[1]) - 1
+            return self.decoder.generate(
+                z, max_length, BOS_ID, EOS_ID, greedy=greedy, seed=seed
+            ).numpy()
+        return self.likelihood.mean(self.decoder(z, x, training=False)).numpy()
+
+    def _decode(self, z, seed, max_length, greedy):
+        if hasattr(self.decoder, "generate"):
+            return self.decoder.generate(
+                z, max_length, BOS_ID, EOS_ID, greedy=greedy, seed=seed
+            ).numpy()
+        params = self.decoder(z, None, training=False)
+        if greedy:
+            return self.likelihood.mean(params).numpy()
+        return self.likelihood.sample(params, seed=tf.constant([int(seed), 2])).numpy()
+
+    # -- serialization -----------------------------------------------------
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            {
+                "encoder": keras.saving.serialize_keras_object(self.encoder),
+                "decoder": keras.saving.serialize_keras_object(self.decoder),
+                "likelihood": keras.saving.serialize_keras_object(self.likelihood),
+                "latent_dim": self.latent_dim,
+                "kl_schedule": keras.saving.serialize_keras_object(self.kl_schedule),
+                "free_bits": None
+                if self.free_bits is None
+                else keras.saving.serialize_keras_object(self.free_bits),
+                "seed": self.seed,
+            }
+        )
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        for key in ("encoder", "decoder", "likelihood", "kl_schedule", "free_bits"):
+            if config.get(key) is not None:
+                config[key] = keras.saving.deserialize_keras_object(config[key])
+        return cls(**config)
