@@ -115,7 +115,9 @@ def format_table(rows):
     return "\n".join(lines)
 
 
-def run_table(methods=None, epochs=4, seeds=(0,), output=None, log=print, **kwargs):
+def run_table(
+    methods=None, epochs=4, seeds=(0,), output=None, log=print, splits=None, **kwargs
+):
     """Trains every method (and seed), prints progress and the table.
 
     Writes the rows as JSON to `output` (if given) after every finished run, so
@@ -125,8 +127,9 @@ def run_table(methods=None, epochs=4, seeds=(0,), output=None, log=print, **kwar
     for m in methods:
         if m not in METHODS:
             raise ValueError(f"unknown method {m!r}; known: {', '.join(METHODS)}")
-    log("[kvc] generating the synthetic corpus of He et al. 2019 (16k/2k/2k)")
-    data = synthetic_he2019.synthetic_splits()
+    sizes = splits or synthetic_he2019.SPLITS
+    log(f"[kvc] generating the synthetic corpus of He et al. 2019 {sizes}")
+    data = synthetic_he2019.synthetic_splits(splits=splits)
     rows = []
     total = len(methods) * len(seeds)
     for seed in seeds:

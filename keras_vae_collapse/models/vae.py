@@ -7,6 +7,8 @@ import tensorflow as tf
 from keras_vae_collapse import distributions, schedules
 from keras_vae_collapse.likelihoods.token_categorical import BOS_ID, EOS_ID
 
+_SEED_KEY = "seed_generator_"
+
 
 @keras.saving.register_keras_serializable(package="keras_vae_collapse")
 class VAE(keras.Model):
@@ -81,7 +83,7 @@ class VAE(keras.Model):
         shape[0] = 2
         x = tf.zeros(shape, self.likelihood.data_dtype)
         mu, logvar = self.posterior_params(x, training=False)
-        self.decoder(self.reconstruction_latent(mu, logvar, False), x, training=False)
+        self.decoder(self.decoder_mean(mu, False), x, training=False)
 
     def call(self, x, training=None):
         """Returns the posterior parameters (mu, logvar) of x."""
@@ -100,11 +102,14 @@ class VAE(keras.Model):
         )
         return mu + tf.exp(0.5 * logvar) * eps
 
+    def decoder_mean(self, mu, training):
+        """The posterior mean as the decoder sees it (Scale-VAE scales it)."""
+        return mu
+
     def reconstruction_latent(self, mu, logvar, training):
-        """The latent the decoder reconstructs from (Scale-VAE overrides)."""
-        if not training:
-            return mu
-        return self.sample_latent(mu, logvar)
+        """The sample the decoder reconstructs from in the ELBO: centred on
+        `decoder_mean`, with the posterior's standard deviation."""
+        return self.sample_latent(self.decoder_mean(mu, training), logvar)
 
     def generation_latent(self, z):
         """Maps prior samples to the decoder's input (Scale-VAE overrides)."""
@@ -118,7 +123,7 @@ class VAE(keras.Model):
     def compute_terms(self, x, training=False):
         """Per-example terms: rec [B], kl_dims [B, n], kl [B], mu, logvar."""
         mu, logvar = self.posterior_params(x, training=training)
-        z = self.reconstruction_latent(mu, logvar, True)
+        z = self.reconstruction_latent(mu, logvar, training)
         params = self.decoder(z, x, training=training)
         rec = -self.likelihood.log_prob(params, x)
         kl_dims = distributions.kl_per_dimension(mu, logvar)
@@ -207,17 +212,20 @@ class VAE(keras.Model):
 
         The means are the representation features of the papers.
         """
-        fn = self._compiled("encode", lambda xb: self.posterior_params(xb, False))
-        return self._batched(x, batch_size, fn)
+        return self._batched(
+            x, batch_size, self._compiled("encode", self._encode_batch)
+        )
+
+    def _encode_batch(self, x):
+        return self.posterior_params(x, training=False)
 
     def elbo(self, x, batch_size=256):
         """Per-example ELBO in nats (one posterior sample, no dropout)."""
-        fn = self._compiled("elbo", lambda xb: (self._elbo_terms(xb),))
-        return self._batched(x, batch_size, fn)[0]
+        return self._batched(x, batch_size, self._compiled("elbo", self._elbo_batch))[0]
 
-    def _elbo_terms(self, x):
+    def _elbo_batch(self, x):
         terms = self.compute_terms(x, training=False)
-        return -(terms["rec"] + terms["kl"])
+        return (-(terms["rec"] + terms["kl"]),)
 
     def log_prob_iw(self, x, num_samples=500, chunk_size=100, seed=0):
         """Importance-weighted estimate of log p(x) per example (nats).
@@ -231,9 +239,7 @@ class VAE(keras.Model):
             raise ValueError("num_samples and chunk_size must be >= 1")
         x = self._prepare(x)
         fn = self._compiled("iw_chunk", self._iw_chunk)
-        mu, logvar = self._compiled(
-            "posterior", lambda xb: self.posterior_params(xb, False)
-        )(x)
+        mu, logvar = self._compiled("encode", self._encode_batch)(x)
         total = None
         for k, start in enumerate(range(0, int(num_samples), int(chunk_size))):
             count = min(int(chunk_size), int(num_samples) - start)
@@ -276,8 +282,8 @@ class VAE(keras.Model):
         """Decodes x from its posterior mean (greedy for autoregressive models,
         the likelihood's mean otherwise)."""
         x = self._prepare(x)
-        mu, logvar = self.posterior_params(x, training=False)
-        z = self.reconstruction_latent(mu, logvar, False)
+        mu, _ = self.posterior_params(x, training=False)
+        z = self.decoder_mean(mu, False)
         if hasattr(self.decoder, "generate"):
             max_length = max_length or int(tf.shape(x)[1]) - 1
             return self.decoder.generate(
@@ -296,6 +302,30 @@ class VAE(keras.Model):
         return self.likelihood.sample(params, seed=tf.constant([int(seed), 2])).numpy()
 
     # -- serialization -----------------------------------------------------
+    def _all_seed_generators(self):
+        seen, generators = set(), []
+        for layer in self._flatten_layers(include_self=True, recursive=True):
+            for generator in getattr(layer, "_seed_generators", []):
+                if id(generator) not in seen:
+                    seen.add(id(generator))
+                    generators.append(generator)
+        return generators
+
+    def save_own_variables(self, store):
+        """Saves the model's variables and the state of every random-number
+        generator (sampling, dropout), so a resumed run draws the same noise."""
+        super().save_own_variables(store)
+        for i, generator in enumerate(self._all_seed_generators()):
+            store[f"{_SEED_KEY}{i}"] = generator.state
+
+    def load_own_variables(self, store):
+        keys = list(store.keys())
+        own = {k: store[k] for k in keys if not k.startswith(_SEED_KEY)}
+        super().load_own_variables(own)
+        for i, generator in enumerate(self._all_seed_generators()):
+            if f"{_SEED_KEY}{i}" in keys:
+                generator.state.assign(store[f"{_SEED_KEY}{i}"])
+
     def get_config(self):
         config = super().get_config()
         config.update(

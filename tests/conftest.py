@@ -1,0 +1,48 @@
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+# Two logical CPU devices for the tf.distribute tests; must happen before TF
+# initialises its devices, i.e. before any test runs an op.
+_cpus = tf.config.list_physical_devices("CPU")
+tf.config.set_logical_device_configuration(
+    _cpus[0],
+    [tf.config.LogicalDeviceConfiguration(), tf.config.LogicalDeviceConfiguration()],
+)
+
+import keras_vae_collapse as kvc  # noqa: E402
+
+VOCAB = 40
+
+
+@pytest.fixture(autouse=True)
+def _seed():
+    keras.utils.set_random_seed(1234)
+    yield
+
+
+def token_data(n=64, length=9, vocab=VOCAB, seed=0):
+    """Random token sequences <s> w1 .. wk </s> <pad>... of varying length."""
+    rng = np.random.default_rng(seed)
+    x = np.zeros((n, length), np.int32)
+    for i in range(n):
+        k = rng.integers(2, length - 1)
+        x[i, 0] = kvc.likelihoods.BOS_ID
+        x[i, 1 : k + 1] = rng.integers(4, vocab, size=k)
+        x[i, k + 1] = kvc.likelihoods.EOS_ID
+    return x
+
+
+def text_vae(vocab=VOCAB, latent_dim=2, size=8, **kwargs):
+    return kvc.models.VAE(
+        kvc.networks.TextLSTMEncoder(vocab, latent_dim, size, size),
+        kvc.networks.TextLSTMDecoder(vocab, latent_dim, size, size),
+        kvc.likelihoods.TokenCategorical(vocab),
+        latent_dim,
+        **kwargs,
+    )
