@@ -16,7 +16,7 @@ class DeterministicVAE(kvc.models.VAE):
         return mu
 
 
-def make_model():
+def make_model(clip_norm=None):
     keras.utils.set_random_seed(11)
     model = DeterministicVAE(
         kvc.networks.MLPEncoder(2, (16,)),
@@ -24,6 +24,7 @@ def make_model():
         kvc.likelihoods.Gaussian((6,), trainable_scale=True),
         2,
         kl_schedule=kvc.schedules.LinearAnnealing(4, 0.2, 1),
+        clip_norm=clip_norm,
     )
     model.compile(keras.optimizers.SGD(0.05))
     return model
@@ -42,13 +43,14 @@ def strategy():
     return tf.distribute.MirroredStrategy([d.name for d in devices[:2]])
 
 
-def test_mirrored_strategy_matches_single_device(strategy):
-    single = make_model()
+@pytest.mark.parametrize("clip_norm", [None, 0.5])
+def test_mirrored_strategy_matches_single_device(strategy, clip_norm):
+    single = make_model(clip_norm)
     ds = tf.data.Dataset.from_tensor_slices(data()).batch(32)
     single_logs = single.fit(ds, epochs=2, verbose=0).history
 
     with strategy.scope():
-        mirrored = make_model()
+        mirrored = make_model(clip_norm)
     assert mirrored.distribute_strategy.num_replicas_in_sync == 2
     mirrored_logs = mirrored.fit(ds, epochs=2, verbose=0).history
 
@@ -57,6 +59,14 @@ def test_mirrored_strategy_matches_single_device(strategy):
     for key in ("loss", "rec", "kl", "elbo", "kl_weight"):
         np.testing.assert_allclose(single_logs[key], mirrored_logs[key], rtol=1e-4)
     assert int(mirrored.kl_step.numpy()) == int(single.kl_step.numpy()) == 8
+    if clip_norm is not None:  # the clip is active in this setting
+        unclipped = make_model(None)
+        unclipped.fit(ds, epochs=2, verbose=0)
+        diff = max(
+            np.abs(a - b).max()
+            for a, b in zip(unclipped.get_weights(), single.get_weights())
+        )
+        assert diff > 1e-2
 
 
 def test_stochastic_vae_trains_under_mirrored_strategy(strategy):

@@ -55,6 +55,7 @@ def build_model(
         latent_dim=latent_dim,
         kl_schedule=schedule(steps_per_epoch, epochs),
         free_bits=free_bits,
+        clip_norm=5.0,
         seed=seed,
     )
 
@@ -75,7 +76,7 @@ def run_method(
     train = data["train"]["x"]
     steps = int(np.ceil(len(train) / batch_size))
     model = build_model(method, vocab, steps, epochs, seed=seed)
-    model.compile(optimizer=keras.optimizers.SGD(learning_rate, global_clipnorm=5.0))
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate))
     start = time.time()
     model.fit(
         train, batch_size=batch_size, epochs=epochs, shuffle=True, verbose=verbose

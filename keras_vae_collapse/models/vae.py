@@ -35,6 +35,10 @@ class VAE(keras.Model):
         kl_schedule: KL weight: a `KLSchedule`, a number (constant beta) or None
             (beta = 1).
         free_bits: None, `FreeBits` or `MaskedFreeBits`.
+        clip_norm: clip the gradient to this global norm (He et al. use 5.0).
+            Clipped after the cross-replica sum, so it is the same under a
+            distribution strategy (unlike the optimizers' `global_clipnorm`,
+            which Keras applies to each replica's partial gradient).
         seed: seed of the posterior sampling during training.
     """
 
@@ -50,6 +54,7 @@ class VAE(keras.Model):
         latent_dim,
         kl_schedule=None,
         free_bits=None,
+        clip_norm=None,
         seed=None,
         **kwargs,
     ):
@@ -60,6 +65,9 @@ class VAE(keras.Model):
         self.latent_dim = int(latent_dim)
         self.kl_schedule = schedules.get(kl_schedule)
         self.free_bits = free_bits
+        if clip_norm is not None and not clip_norm > 0:
+            raise ValueError(f"clip_norm must be > 0 or None, got {clip_norm}")
+        self.clip_norm = None if clip_norm is None else float(clip_norm)
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed, name="sampling_seed")
         self.kl_step = self.add_weight(
@@ -178,8 +186,28 @@ class VAE(keras.Model):
             per_example = self.per_example_loss(terms, beta)
             loss = self.scale_loss(per_example)
         grads = tape.gradient(loss, variables)
-        self.optimizer.apply_gradients(zip(grads, variables))
+        self.apply_gradients(self.optimizer, grads, variables)
         return self.update_metrics(terms, per_example, beta)
+
+    def apply_gradients(self, optimizer, grads, variables, update=None):
+        """Clips `grads` jointly (global norm over all of them, after the
+        cross-replica sum) and applies those of the variables in `update`
+        (default: all) with `optimizer`."""
+        pairs = [(g, v) for g, v in zip(grads, variables) if g is not None]
+        grads = [g for g, _ in pairs]
+        if self.clip_norm is not None and grads:
+            context = tf.distribute.get_replica_context()
+            replicas = context.num_replicas_in_sync if context else 1
+            if replicas > 1:
+                grads = context.all_reduce(tf.distribute.ReduceOp.SUM, grads)
+            grads, _ = tf.clip_by_global_norm(grads, self.clip_norm)
+            if replicas > 1:
+                # the optimizer sums over replicas again
+                grads = [g / replicas for g in grads]
+        keep = None if update is None else {id(v) for v in update}
+        optimizer.apply_gradients(
+            [(g, v) for g, (_, v) in zip(grads, pairs) if keep is None or id(v) in keep]
+        )
 
     def test_step(self, data):
         x = self._data(data)
@@ -338,6 +366,7 @@ class VAE(keras.Model):
                 "free_bits": None
                 if self.free_bits is None
                 else keras.saving.serialize_keras_object(self.free_bits),
+                "clip_norm": self.clip_norm,
                 "seed": self.seed,
             }
         )
