@@ -10,6 +10,12 @@ from keras_vae_collapse.likelihoods.token_categorical import BOS_ID, EOS_ID
 _SEED_KEY = "seed_generator_"
 
 
+def _scale(grad, factor):
+    if isinstance(grad, tf.IndexedSlices):
+        return tf.IndexedSlices(grad.values * factor, grad.indices, grad.dense_shape)
+    return grad * factor
+
+
 @keras.saving.register_keras_serializable(package="keras_vae_collapse")
 class VAE(keras.Model):
     """Variational autoencoder: the base every method of the package extends.
@@ -123,6 +129,15 @@ class VAE(keras.Model):
         """Maps prior samples to the decoder's input (Scale-VAE overrides)."""
         return z
 
+    def encoder_variables(self):
+        """Trainable variables of the inference network q(z|x)."""
+        return list(self.encoder.trainable_variables)
+
+    def decoder_variables(self):
+        """Trainable variables of the generative model p(x|z) (all others)."""
+        inference = {id(v) for v in self.encoder_variables()}
+        return [v for v in self.trainable_variables if id(v) not in inference]
+
     def kl_weight(self, step=None):
         """The KL weight beta at `step` (default: the model's step counter)."""
         return self.kl_schedule(self.kl_step if step is None else step)
@@ -164,7 +179,13 @@ class VAE(keras.Model):
         self.rec_tracker.update_state(terms["rec"])
         self.kl_tracker.update_state(terms["kl"])
         self.elbo_tracker.update_state(-(terms["rec"] + terms["kl"]))
-        logs = {m.name: m.result() for m in self.metrics}
+        trackers = (
+            self.loss_tracker,
+            self.rec_tracker,
+            self.kl_tracker,
+            self.elbo_tracker,
+        )
+        logs = {m.name: m.result() for m in trackers}
         logs["kl_weight"] = tf.cast(beta, tf.float32)
         return logs
 
@@ -176,16 +197,24 @@ class VAE(keras.Model):
         x, _, _ = keras.utils.unpack_x_y_sample_weight(data)
         return self._prepare(x)
 
-    def train_step(self, data):
-        x = self._data(data)
-        self.kl_step.assign_add(1)
-        beta = self.kl_weight()
-        variables = self.trainable_variables
+    def gradients(self, x, beta, variables):
+        """One forward / backward pass: (terms, per-example loss, grads)."""
         with tf.GradientTape() as tape:
             terms = self.compute_terms(x, training=True)
             per_example = self.per_example_loss(terms, beta)
             loss = self.scale_loss(per_example)
-        grads = tape.gradient(loss, variables)
+        return terms, per_example, tape.gradient(loss, variables)
+
+    def next_kl_weight(self):
+        """Advances the schedule's step counter; the weight of this step."""
+        self.kl_step.assign_add(1)
+        return self.kl_weight()
+
+    def train_step(self, data):
+        x = self._data(data)
+        beta = self.next_kl_weight()
+        variables = self.trainable_variables
+        terms, per_example, grads = self.gradients(x, beta, variables)
         self.apply_gradients(self.optimizer, grads, variables)
         return self.update_metrics(terms, per_example, beta)
 
@@ -201,9 +230,8 @@ class VAE(keras.Model):
             if replicas > 1:
                 grads = context.all_reduce(tf.distribute.ReduceOp.SUM, grads)
             grads, _ = tf.clip_by_global_norm(grads, self.clip_norm)
-            if replicas > 1:
-                # the optimizer sums over replicas again
-                grads = [g / replicas for g in grads]
+            if replicas > 1:  # the optimizer sums over replicas again
+                grads = [_scale(g, 1.0 / replicas) for g in grads]
         keep = None if update is None else {id(v) for v in update}
         optimizer.apply_gradients(
             [(g, v) for g, (_, v) in zip(grads, pairs) if keep is None or id(v) in keep]

@@ -1,0 +1,388 @@
+import warnings
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from keras_vae_collapse.models.vae import VAE
+
+DATA_TYPES = {
+    # window, switch rule, default optimizer of each parameter group
+    "text": (15, "text", lambda: keras.optimizers.SGD(1.0)),
+    "images": (10, "images", lambda: keras.optimizers.Adam(1e-3)),
+}
+
+
+@keras.saving.register_keras_serializable(package="keras_vae_collapse")
+class AggressiveVAE(VAE):
+    """Agg-VAE: aggressive inference-network training (He et al. 2019).
+
+    While `aggressive` is on, each training step first runs an encoder-only
+    inner loop (step 1 on the current batch, then on batches drawn from a
+    shuffled, repeated copy of the training data; at most `max_inner_steps`;
+    every `window` steps the mean loss of the window, per word for text and
+    per example for images, is compared with the previous window's, starting
+    from +inf, and the loop stops as soon as it went up), then one
+    decoder-only step on the outer batch. When off, a joint step of both
+    groups. The gradient is clipped jointly over all parameters (`clip_norm`,
+    5.0) in every kind of step, as in the reference code.
+
+    What is compiled: the whole train step, inner `tf.while_loop` included, is
+    one `tf.function` graph (no Python between inner steps); the inner batches
+    come from a tf.data iterator read inside the graph. XLA cannot compile
+    iterator reads (nor the input Assert ops), so the step runs without XLA.
+
+    Aggressive mode is switched off by `callbacks.AggressiveSwitch` (added by
+    `fit` when `validation_data` is given): text rule, off at the first epoch
+    whose validation MI is lower than the previous epoch's (start 0); image
+    rule, off after `patience` epochs (cumulative) without a new best MI.
+    The flag and the rule's state are variables: saved, restored, resumable.
+
+    Compile with `encoder_optimizer=` and `decoder_optimizer=` (defaults: SGD
+    lr 1.0 for text, Adam 1e-3 for images); `model.optimizer` is the decoder's.
+
+    Args:
+        data_type: "text" or "images": sets the window (15 / 10), the switch
+            rule and the default optimizers.
+        max_inner_steps: cap of the inner loop (99).
+        window: convergence window (default from `data_type`).
+        patience: epochs without MI improvement of the image rule (5).
+        **kwargs: the `VAE` arguments (clip_norm defaults to 5.0).
+    """
+
+    def __init__(
+        self,
+        *args,
+        data_type="text",
+        max_inner_steps=99,
+        window=None,
+        patience=5,
+        **kwargs,
+    ):
+        kwargs.setdefault("clip_norm", 5.0)
+        super().__init__(*args, **kwargs)
+        if data_type not in DATA_TYPES:
+            raise ValueError(f"data_type must be one of {list(DATA_TYPES)}")
+        if int(max_inner_steps) < 1:
+            raise ValueError(f"max_inner_steps must be >= 1, got {max_inner_steps}")
+        self.data_type = data_type
+        self.max_inner_steps = int(max_inner_steps)
+        self.window = int(window or DATA_TYPES[data_type][0])
+        self.patience = int(patience)
+        self.aggressive = self.add_weight(
+            shape=(),
+            dtype="int32",
+            initializer="ones",
+            trainable=False,
+            aggregation="only_first_replica",
+            name="aggressive",
+        )
+        self.mi_reference = self.add_weight(
+            shape=(), initializer="zeros", trainable=False, name="mi_reference"
+        )
+        self.epochs_without_improvement = self.add_weight(
+            shape=(),
+            dtype="int32",
+            initializer="zeros",
+            trainable=False,
+            name="epochs_without_improvement",
+        )
+        self.inner_steps_tracker = keras.metrics.Mean(name="inner_steps")
+        self.encoder_optimizer = None
+        self._inner_iterator = None
+
+    # -- optimizers -----------------------------------------------------------
+    def compile(self, encoder_optimizer=None, decoder_optimizer=None, **kwargs):
+        """Compiles with one optimizer per parameter group."""
+        if "optimizer" in kwargs:
+            raise ValueError(
+                "AggressiveVAE takes encoder_optimizer= and decoder_optimizer= "
+                "instead of optimizer="
+            )
+        default = DATA_TYPES[self.data_type][2]
+        decoder_optimizer = keras.optimizers.get(decoder_optimizer or default())
+        self.encoder_optimizer = keras.optimizers.get(encoder_optimizer or default())
+        super().compile(optimizer=decoder_optimizer, **kwargs)
+        if self.built:
+            self._build_optimizers()
+
+    def _build_optimizers(self):
+        # Each optimizer holds slots for its own group only.
+        with self.distribute_strategy.scope():
+            if self.encoder_optimizer is not None and not self.encoder_optimizer.built:
+                self.encoder_optimizer.build(self.encoder_variables())
+            optimizer = getattr(self, "optimizer", None)
+            if optimizer is not None and not optimizer.built:
+                optimizer.build(self.decoder_variables())
+
+    def get_compile_config(self):
+        return {
+            "encoder_optimizer": keras.saving.serialize_keras_object(
+                self.encoder_optimizer
+            ),
+            "decoder_optimizer": keras.saving.serialize_keras_object(self.optimizer),
+        }
+
+    def compile_from_config(self, config):
+        self.compile(
+            encoder_optimizer=keras.saving.deserialize_keras_object(
+                config["encoder_optimizer"]
+            ),
+            decoder_optimizer=keras.saving.deserialize_keras_object(
+                config["decoder_optimizer"]
+            ),
+        )
+
+    # -- the switch -------------------------------------------------------------
+    def record_validation_mi(self, mi):
+        """Applies the switch rule to this epoch's validation MI.
+
+        Returns whether aggressive mode is still on. Never turns it back on.
+        """
+        if not int(self.aggressive.numpy()):
+            return False
+        mi = float(mi)
+        reference = float(self.mi_reference.numpy())
+        if self.data_type == "text":
+            if mi < reference:
+                self.aggressive.assign(0)
+            self.mi_reference.assign(mi)
+        else:
+            if mi < reference:
+                bad = int(self.epochs_without_improvement.numpy()) + 1
+                self.epochs_without_improvement.assign(bad)
+                if bad >= self.patience:
+                    self.aggressive.assign(0)
+            else:
+                self.mi_reference.assign(mi)
+        return bool(int(self.aggressive.numpy()))
+
+    # -- inner-loop data ----------------------------------------------------------
+    def set_inner_data(self, data, batch_size=None, seed=None):
+        """Sets the data of the inner loop: a batched tf.data.Dataset (its
+        batches are shuffled and repeated, as the reference draws random
+        batches) or an array (examples shuffled, batched by `batch_size`,
+        repeated). Batches are global: under a strategy they are split over
+        the replicas."""
+        if isinstance(data, tf.data.Dataset):
+            size = int(data.cardinality())
+            buffer = size if 0 < size <= 10_000 else 10_000
+            ds = data.shuffle(buffer, seed=seed).repeat()
+        else:
+            x = data[0] if isinstance(data, (tuple, list)) else data
+            x = np.asarray(x)
+            ds = (
+                tf.data.Dataset.from_tensor_slices(x)
+                .shuffle(len(x), seed=seed)
+                .repeat()
+                .batch(int(batch_size or 32), drop_remainder=True)
+            )
+        ds = ds.prefetch(tf.data.AUTOTUNE)
+        strategy = self.distribute_strategy
+        if strategy.num_replicas_in_sync > 1:
+            ds = strategy.experimental_distribute_dataset(ds)
+        self._inner_iterator = iter(ds)
+        self.train_function = None  # the compiled step captures the iterator
+
+    def fit(
+        self,
+        x=None,
+        y=None,
+        batch_size=None,
+        epochs=1,
+        callbacks=None,
+        validation_data=None,
+        inner_data=None,
+        **kwargs,
+    ):
+        """`keras.Model.fit`, plus: the inner loop's data (`inner_data`,
+        default `x`; see `set_inner_data`), and an `AggressiveSwitch` on
+        `validation_data` unless the callbacks have one."""
+        from keras_vae_collapse.callbacks.aggressive_switch import AggressiveSwitch
+
+        if not self.built:
+            spec = x.element_spec if isinstance(x, tf.data.Dataset) else None
+            if isinstance(spec, (tuple, list)):
+                spec = spec[0]
+            shape = spec.shape if spec is not None else np.shape(x)
+            with self.distribute_strategy.scope():
+                self.build(tuple(shape))
+        self._build_optimizers()
+        if inner_data is not None or x is not None:
+            self.set_inner_data(
+                x if inner_data is None else inner_data, batch_size or 32, self.seed
+            )
+        callbacks = list(callbacks or [])
+        if not any(isinstance(c, AggressiveSwitch) for c in callbacks):
+            if validation_data is not None:
+                callbacks.insert(0, AggressiveSwitch(validation_data))
+            elif int(self.aggressive.numpy()):
+                warnings.warn(
+                    "AggressiveVAE.fit without validation_data or an "
+                    "AggressiveSwitch callback: aggressive mode stays on.",
+                    stacklevel=2,
+                )
+        return super().fit(
+            x,
+            y,
+            batch_size=batch_size,
+            epochs=epochs,
+            callbacks=callbacks,
+            validation_data=validation_data,
+            **kwargs,
+        )
+
+    # -- the step --------------------------------------------------------------
+    # `train_step` runs in cross-replica context: its tf.cond and inner
+    # tf.while_loop dispatch every sub-step with `strategy.run`, the pattern
+    # tf.distribute supports for synchronisation (gradient all-reduce) inside
+    # loops. With one device `strategy.run` / `strategy.reduce` are identities.
+    def make_train_function(self, force=False):
+        if self.train_function is not None and not force:
+            return self.train_function
+        if self.steps_per_execution > 1:
+            raise ValueError("AggressiveVAE does not support steps_per_execution > 1")
+        step = (
+            self.train_step
+            if self.run_eagerly
+            else tf.function(self.train_step, reduce_retracing=True)
+        )
+
+        def function(iterator):
+            if isinstance(
+                iterator, (tf.data.Iterator, tf.distribute.DistributedIterator)
+            ):
+                optional = iterator.get_next_as_optional()
+                if not optional.has_value():
+                    raise StopIteration
+                return step(optional.get_value())
+            for data in iterator:  # train_on_batch passes a generator
+                return step(data)
+            raise StopIteration
+
+        self.train_function = function
+        return function
+
+    def _units(self, x):
+        if self.data_type == "text":
+            return tf.reduce_sum(self.likelihood.num_events(x))
+        return tf.cast(tf.shape(x)[0], tf.float32)
+
+    def _encoder_step(self, data, beta):
+        """Replica step: one encoder-only update; (loss sum, units) of it."""
+        x = self._data(data)
+        variables = self.trainable_variables
+        _, per_example, grads = self.gradients(x, beta, variables)
+        self.apply_gradients(
+            self.encoder_optimizer, grads, variables, self.encoder_variables()
+        )
+        return tf.reduce_sum(per_example), self._units(x)
+
+    def _decoder_step(self, data, beta, inner_steps):
+        """Replica step: one decoder-only update on the outer batch."""
+        x = self._data(data)
+        variables = self.trainable_variables
+        terms, per_example, grads = self.gradients(x, beta, variables)
+        self.apply_gradients(self.optimizer, grads, variables, self.decoder_variables())
+        return self._logs(terms, per_example, beta, inner_steps)
+
+    def _joint_step(self, data, beta):
+        """Replica step: both groups from one (jointly clipped) gradient."""
+        x = self._data(data)
+        variables = self.trainable_variables
+        terms, per_example, grads = self.gradients(x, beta, variables)
+        self.apply_gradients(
+            self.encoder_optimizer, grads, variables, self.encoder_variables()
+        )
+        self.apply_gradients(self.optimizer, grads, variables, self.decoder_variables())
+        return self._logs(terms, per_example, beta, tf.constant(0.0))
+
+    def _logs(self, terms, per_example, beta, inner_steps):
+        self.inner_steps_tracker.update_state(inner_steps)
+        logs = self.update_metrics(terms, per_example, beta)
+        logs["inner_steps"] = self.inner_steps_tracker.result()
+        return logs
+
+    def _inner_loop(self, data, beta):
+        """Encoder-only steps until the windowed loss rises or the cap.
+
+        Cross-replica context; returns the number of inner steps taken.
+        """
+        strategy = self.distribute_strategy
+
+        def encoder_step(batch):
+            loss_sum, units = strategy.run(self._encoder_step, args=(batch, beta))
+            return (
+                strategy.reduce(tf.distribute.ReduceOp.SUM, loss_sum, axis=None),
+                strategy.reduce(tf.distribute.ReduceOp.SUM, units, axis=None),
+            )
+
+        def window_check(i, loss_sum, units, previous):
+            mean = loss_sum / tf.maximum(units, 1.0)
+            boundary = tf.equal(i % self.window, 0)
+            return (
+                tf.where(boundary, 0.0, loss_sum),
+                tf.where(boundary, 0.0, units),
+                tf.where(boundary, mean, previous),
+                boundary & (mean > previous),
+            )
+
+        one = tf.constant(1)
+        state = (one,) + window_check(
+            one, *encoder_step(data), tf.constant(np.inf, tf.float32)
+        )
+
+        def cond(i, loss_sum, units, previous, stop):
+            return tf.logical_and(i < self.max_inner_steps, tf.logical_not(stop))
+
+        def body(i, loss_sum, units, previous, stop):
+            step_loss, step_units = encoder_step(self._inner_iterator.get_next())
+            i = i + 1
+            return (i,) + window_check(
+                i, loss_sum + step_loss, units + step_units, previous
+            )
+
+        steps, *_ = tf.while_loop(cond, body, state)
+        return tf.cast(steps, tf.float32)
+
+    def train_step(self, data):
+        if self._inner_iterator is None:
+            raise ValueError(
+                "AggressiveVAE needs the inner loop's data: train with "
+                "model.fit(x, ...) or call model.set_inner_data(x) first"
+            )
+        strategy = self.distribute_strategy
+        beta = self.next_kl_weight()
+
+        def reduce(logs):
+            return {
+                k: strategy.reduce(tf.distribute.ReduceOp.MEAN, v, axis=None)
+                for k, v in logs.items()
+            }
+
+        def aggressive():
+            steps = self._inner_loop(data, beta)
+            return reduce(strategy.run(self._decoder_step, args=(data, beta, steps)))
+
+        def joint():
+            return reduce(strategy.run(self._joint_step, args=(data, beta)))
+
+        logs = tf.cond(self.aggressive > 0, aggressive, joint)
+        logs["aggressive"] = tf.cast(self.aggressive, tf.float32)
+        return logs
+
+    @property
+    def metrics(self):
+        return super().metrics + [self.inner_steps_tracker]
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            {
+                "data_type": self.data_type,
+                "max_inner_steps": self.max_inner_steps,
+                "window": self.window,
+                "patience": self.patience,
+            }
+        )
+        return config
