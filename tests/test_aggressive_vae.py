@@ -1,0 +1,275 @@
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+from conftest import VOCAB, token_data
+
+import keras_vae_collapse as kvc
+
+
+def text_agg(encoder_lr=0.5, decoder_lr=0.5, **kwargs):
+    model = kvc.models.AggressiveVAE(
+        kvc.networks.TextLSTMEncoder(VOCAB, 2, 8, 8),
+        kvc.networks.TextLSTMDecoder(VOCAB, 2, 8, 8),
+        kvc.likelihoods.TokenCategorical(VOCAB),
+        2,
+        seed=0,
+        **kwargs,
+    )
+    model.build((None, 9))
+    model.compile(
+        encoder_optimizer=keras.optimizers.SGD(encoder_lr),
+        decoder_optimizer=keras.optimizers.SGD(decoder_lr),
+    )
+    model.set_inner_data(token_data(64, seed=5), batch_size=16, seed=0)
+    return model
+
+
+def snapshot(variables):
+    return [v.numpy().copy() for v in variables]
+
+
+def changed(before, variables):
+    return [not np.array_equal(b, v.numpy()) for b, v in zip(before, variables)]
+
+
+def test_inner_loop_changes_only_the_encoder():
+    model = text_agg(max_inner_steps=5, window=100)
+    enc, dec = model.encoder_variables(), model.decoder_variables()
+    enc0, dec0 = snapshot(enc), snapshot(dec)
+    steps = tf.function(model._inner_loop)(token_data(16), tf.constant(1.0))
+    assert float(steps) == 5
+    assert all(changed(enc0, enc))
+    assert not any(changed(dec0, dec))
+    assert int(model.encoder_optimizer.iterations.numpy()) == 5
+    assert int(model.optimizer.iterations.numpy()) == 0
+
+
+@pytest.mark.parametrize("encoder_lr,decoder_lr", [(0.0, 0.5), (0.5, 0.0)])
+def test_aggressive_step_updates_each_group_with_its_own_optimizer(
+    encoder_lr, decoder_lr
+):
+    model = text_agg(encoder_lr, decoder_lr, max_inner_steps=4, window=100)
+    enc, dec = model.encoder_variables(), model.decoder_variables()
+    enc0, dec0 = snapshot(enc), snapshot(dec)
+    logs = model.train_on_batch(token_data(16), return_dict=True)
+    assert logs["inner_steps"] == 4 and logs["aggressive"] == 1
+    # the outer step is decoder-only: with the decoder's lr at 0 nothing of
+    # the decoder moves, with the encoder's lr at 0 nothing of the encoder does
+    assert all(changed(enc0, enc)) == (encoder_lr > 0)
+    assert not any(changed(enc0, enc)) == (encoder_lr == 0)
+    assert all(changed(dec0, dec)) == (decoder_lr > 0)
+    assert not any(changed(dec0, dec)) == (decoder_lr == 0)
+    assert int(model.encoder_optimizer.iterations.numpy()) == 4
+    assert int(model.optimizer.iterations.numpy()) == 1
+
+
+def test_joint_step_when_not_aggressive():
+    model = text_agg()
+    model.aggressive.assign(0)
+    enc, dec = model.encoder_variables(), model.decoder_variables()
+    enc0, dec0 = snapshot(enc), snapshot(dec)
+    logs = model.train_on_batch(token_data(16), return_dict=True)
+    assert logs["inner_steps"] == 0 and logs["aggressive"] == 0
+    assert all(changed(enc0, enc)) and all(changed(dec0, dec))
+    assert int(model.encoder_optimizer.iterations.numpy()) == 1
+    assert int(model.optimizer.iterations.numpy()) == 1
+
+
+class ScriptedLosses(kvc.models.AggressiveVAE):
+    """Inner steps return a scripted loss sequence (one unit each)."""
+
+    def set_script(self, losses):
+        self.script = tf.constant(losses, tf.float32)
+        self.position = tf.Variable(0)
+
+    def _encoder_step(self, data, beta):
+        loss = self.script[self.position]
+        self.position.assign_add(1)
+        return loss, tf.constant(1.0)
+
+
+def scripted(losses, **kwargs):
+    model = ScriptedLosses(
+        kvc.networks.MLPEncoder(1),
+        kvc.networks.MLPDecoder((2,)),
+        kvc.likelihoods.Gaussian((2,)),
+        1,
+        data_type="images",
+        **kwargs,
+    )
+    model.set_inner_data(np.zeros((8, 2), np.float32), batch_size=2)
+    model.set_script(losses)
+    return int(tf.function(model._inner_loop)(np.zeros((2, 2), np.float32), 1.0))
+
+
+def test_inner_loop_stops_when_the_window_loss_rises():
+    losses = [5, 5, 5, 4, 4, 4, 4.5, 4.5, 4.5] + [1] * 30
+    assert scripted(losses, window=3) == 9
+    # equal windows do not count as a rise (the reference uses a strict test)
+    assert scripted([5, 5, 5, 5, 5, 5, 6, 6, 6] + [1] * 30, window=3) == 9
+    assert scripted([3, 2, 2.5] + [0] * 30, window=1) == 3
+
+
+def test_inner_loop_stops_at_the_cap():
+    falling = list(np.linspace(10, 1, 120))
+    assert scripted(falling, window=10) == 99  # default cap
+    assert scripted(falling, window=10, max_inner_steps=25) == 25
+
+
+def test_text_rule_switches_off_at_the_first_drop_and_never_back_on():
+    model = text_agg()
+    assert model.record_validation_mi(0.3) is True
+    assert model.record_validation_mi(0.5) is True
+    assert model.record_validation_mi(0.4) is False
+    assert model.record_validation_mi(2.0) is False
+    assert int(model.aggressive.numpy()) == 0
+
+
+def test_text_rule_starts_from_zero():
+    model = text_agg()
+    assert model.record_validation_mi(-0.01) is False
+
+
+def test_image_rule_uses_best_and_patience():
+    model = kvc.models.AggressiveVAE(
+        kvc.networks.MLPEncoder(1),
+        kvc.networks.MLPDecoder((2,)),
+        kvc.likelihoods.Bernoulli((2,)),
+        1,
+        data_type="images",
+        patience=3,
+    )
+    assert model.window == 10
+    for mi in [1.0, 0.9, 1.2, 1.1]:  # 0.9 and 1.1: two epochs without a new best
+        assert model.record_validation_mi(mi) is True
+    assert float(model.mi_reference.numpy()) == pytest.approx(1.2)
+    assert model.record_validation_mi(1.19) is False  # third, cumulative
+    assert model.record_validation_mi(5.0) is False
+
+
+class ScriptedSwitch(kvc.callbacks.AggressiveSwitch):
+    def __init__(self, values):
+        super().__init__(None, verbose=0)
+        self.values = list(values)
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.model.record_validation_mi(self.values[epoch])
+        logs["aggressive"] = float(self.model.aggressive.numpy())
+
+
+class Interrupt(keras.callbacks.Callback):
+    def __init__(self, at_epoch):
+        super().__init__()
+        self.at_epoch = at_epoch
+
+    def on_epoch_end(self, epoch, logs=None):
+        if epoch == self.at_epoch:
+            raise RuntimeError("interrupted")
+
+
+def test_switch_callback_turns_the_flag_off_and_logs_it():
+    model = text_agg(max_inner_steps=3)
+    history = model.fit(
+        token_data(32),
+        batch_size=16,
+        epochs=3,
+        verbose=0,
+        callbacks=[ScriptedSwitch([0.2, 0.1, 0.3])],
+    )
+    assert history.history["aggressive"] == [1.0, 0.0, 0.0]
+    assert history.history["inner_steps"][0] == 3
+    assert history.history["inner_steps"][2] == 0
+
+
+def test_fit_adds_the_switch_with_validation_data():
+    model = text_agg(max_inner_steps=2)
+    history = model.fit(
+        token_data(32),
+        batch_size=16,
+        epochs=1,
+        verbose=0,
+        validation_data=(token_data(20, seed=3),),
+    )
+    assert "val_mi" in history.history and "aggressive" in history.history
+
+
+def test_flag_and_optimizers_survive_save_and_load(tmp_path):
+    model = text_agg(max_inner_steps=3)
+    model.fit(
+        token_data(32),
+        batch_size=16,
+        epochs=2,
+        verbose=0,
+        callbacks=[ScriptedSwitch([0.2, 0.1])],
+    )
+    path = str(tmp_path / "agg.keras")
+    model.save(path)
+    loaded = keras.saving.load_model(path)
+    assert int(loaded.aggressive.numpy()) == 0
+    assert float(loaded.mi_reference.numpy()) == pytest.approx(0.1)
+    assert loaded.max_inner_steps == 3 and loaded.window == 15
+    for a, b in [
+        (loaded.encoder_optimizer, model.encoder_optimizer),
+        (loaded.optimizer, model.optimizer),
+    ]:
+        assert int(a.iterations.numpy()) == int(b.iterations.numpy())
+        assert a.get_config()["learning_rate"] == b.get_config()["learning_rate"]
+    np.testing.assert_array_equal(
+        loaded.encode(token_data(8))[0], model.encode(token_data(8))[0]
+    )
+
+
+def test_flag_survives_backup_and_restore(tmp_path):
+    backup = keras.callbacks.BackupAndRestore(str(tmp_path / "backup"))
+    model = text_agg(max_inner_steps=3)
+    with pytest.raises(RuntimeError, match="interrupted"):
+        model.fit(
+            token_data(32),
+            batch_size=16,
+            epochs=4,
+            verbose=0,
+            callbacks=[ScriptedSwitch([0.2, 0.1, 0, 0]), backup, Interrupt(1)],
+        )
+    assert int(model.aggressive.numpy()) == 0
+    resumed = text_agg(max_inner_steps=3)
+    assert int(resumed.aggressive.numpy()) == 1
+    history = resumed.fit(
+        token_data(32),
+        batch_size=16,
+        epochs=4,
+        verbose=0,
+        callbacks=[ScriptedSwitch([0.2, 0.1, 0, 0]), backup],
+    )
+    assert len(history.history["aggressive"]) == 2  # epochs 3 and 4 only
+    assert history.history["aggressive"] == [0.0, 0.0]
+    assert history.history["inner_steps"] == [0.0, 0.0]
+    # restored from the backup, frozen once off
+    assert float(resumed.mi_reference.numpy()) == pytest.approx(0.1)
+
+
+def test_compile_rejects_a_single_optimizer():
+    model = kvc.models.AggressiveVAE(
+        kvc.networks.MLPEncoder(1),
+        kvc.networks.MLPDecoder((2,)),
+        kvc.likelihoods.Gaussian((2,)),
+        1,
+    )
+    with pytest.raises(ValueError, match="encoder_optimizer"):
+        model.compile(optimizer="adam")
+    model.compile()
+    assert isinstance(model.encoder_optimizer, keras.optimizers.SGD)
+    assert model.encoder_optimizer is not model.optimizer
+
+
+def test_training_without_inner_data_is_a_clear_error():
+    model = kvc.models.AggressiveVAE(
+        kvc.networks.MLPEncoder(1),
+        kvc.networks.MLPDecoder((2,)),
+        kvc.likelihoods.Gaussian((2,)),
+        1,
+    )
+    model.build((None, 2))
+    model.compile()
+    with pytest.raises(ValueError, match="inner loop's data"):
+        model.train_on_batch(np.zeros((4, 2), np.float32))
