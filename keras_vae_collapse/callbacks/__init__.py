@@ -2,5 +2,6 @@
 
 from keras_vae_collapse.callbacks.aggressive_switch import AggressiveSwitch
 from keras_vae_collapse.callbacks.collapse_metrics import CollapseMetrics
+from keras_vae_collapse.callbacks.posterior_mean_space import PosteriorMeanSpace
 
-__all__ = ["AggressiveSwitch", "CollapseMetrics"]
+__all__ = ["AggressiveSwitch", "CollapseMetrics", "PosteriorMeanSpace"]

@@ -15,7 +15,7 @@ import numpy as np
 from keras_vae_collapse import metrics, schedules
 from keras_vae_collapse.datasets import synthetic_he2019
 from keras_vae_collapse.likelihoods import TokenCategorical
-from keras_vae_collapse.models import VAE
+from keras_vae_collapse.models import VAE, AggressiveVAE
 from keras_vae_collapse.networks import TextLSTMDecoder, TextLSTMEncoder
 
 
@@ -37,7 +37,27 @@ METHODS = {
     "cyclical": (_schedule("cyclical"), None, VAE),
     "beta-vae(0.2)": (_schedule(0.2), None, VAE),
     "free-bits(0.25)": (_schedule(1.0), schedules.FreeBits(0.25), VAE),
+    "agg-vae": (_schedule(1.0), None, AggressiveVAE),
+    "agg-vae+anneal": (_schedule("anneal"), None, AggressiveVAE),
 }
+
+
+def compile_model(model, learning_rate):
+    """SGD with the paper's text learning rate (both groups for Agg-VAE)."""
+    if isinstance(model, AggressiveVAE):
+        model.compile(
+            encoder_optimizer=keras.optimizers.SGD(learning_rate),
+            decoder_optimizer=keras.optimizers.SGD(learning_rate),
+        )
+    else:
+        model.compile(optimizer=keras.optimizers.SGD(learning_rate))
+
+
+def fit_kwargs(model, data):
+    """Agg-VAE switches aggressive mode off by the validation split's MI."""
+    if isinstance(model, AggressiveVAE):
+        return {"validation_data": (data["valid"]["x"],)}
+    return {}
 
 
 def build_model(
@@ -69,17 +89,23 @@ def run_method(
     seed=0,
     iw_samples=100,
     eval_examples=None,
+    latent_dim=2,
     verbose=2,
 ):
     """Trains one method and returns its row of the table."""
     vocab = synthetic_he2019.vocab_size()
     train = data["train"]["x"]
     steps = int(np.ceil(len(train) / batch_size))
-    model = build_model(method, vocab, steps, epochs, seed=seed)
-    model.compile(optimizer=keras.optimizers.SGD(learning_rate))
+    model = build_model(method, vocab, steps, epochs, latent_dim=latent_dim, seed=seed)
+    compile_model(model, learning_rate)
     start = time.time()
-    model.fit(
-        train, batch_size=batch_size, epochs=epochs, shuffle=True, verbose=verbose
+    history = model.fit(
+        train,
+        batch_size=batch_size,
+        epochs=epochs,
+        shuffle=True,
+        verbose=verbose,
+        **fit_kwargs(model, data),
     )
     seconds = time.time() - start
     test, _ = metrics.select_subset(data["test"]["x"], eval_examples, seed=0)
@@ -96,7 +122,9 @@ def run_method(
         "mi": stats["mi"],
         "au": stats["au"],
         "train_seconds": seconds,
+        "aggressive_epochs": int(sum(history.history.get("aggressive", [0]))),
         "epochs": epochs,
+        "latent_dim": latent_dim,
         "iw_samples": iw_samples,
         "eval_examples": int(len(test)),
     }

@@ -15,6 +15,11 @@ from keras_vae_collapse.metrics.data import (
 )
 from keras_vae_collapse.metrics.importance_weighted_nll import iw_nll, perplexity
 from keras_vae_collapse.metrics.mutual_information import mutual_information
+from keras_vae_collapse.metrics.posterior_mean_space import (
+    model_posterior_mean,
+    plot_posterior_mean_space,
+    posterior_mean_space,
+)
 
 __all__ = [
     "active_units",
@@ -24,8 +29,11 @@ __all__ = [
     "iw_nll",
     "log_aggregate_density",
     "mean_kl",
+    "model_posterior_mean",
     "mutual_information",
     "perplexity",
+    "plot_posterior_mean_space",
+    "posterior_mean_space",
     "posterior_parameters",
     "sample_posteriors",
     "select_subset",

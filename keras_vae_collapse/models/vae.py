@@ -41,6 +41,9 @@ class VAE(keras.Model):
         kl_schedule: KL weight: a `KLSchedule`, a number (constant beta) or None
             (beta = 1).
         free_bits: None, `FreeBits` or `MaskedFreeBits`.
+        posterior_transform: optional layer (mu, logvar) -> (mu, logvar)
+            between the encoder and sampling (BN-VAE, delta-VAE, ...); part
+            of the inference network.
         clip_norm: clip the gradient to this global norm (He et al. use 5.0).
             Clipped after the cross-replica sum, so it is the same under a
             distribution strategy (unlike the optimizers' `global_clipnorm`,
@@ -60,6 +63,7 @@ class VAE(keras.Model):
         latent_dim,
         kl_schedule=None,
         free_bits=None,
+        posterior_transform=None,
         clip_norm=None,
         seed=None,
         **kwargs,
@@ -71,6 +75,7 @@ class VAE(keras.Model):
         self.latent_dim = int(latent_dim)
         self.kl_schedule = schedules.get(kl_schedule)
         self.free_bits = free_bits
+        self.posterior_transform = posterior_transform
         if clip_norm is not None and not clip_norm > 0:
             raise ValueError(f"clip_norm must be > 0 or None, got {clip_norm}")
         self.clip_norm = None if clip_norm is None else float(clip_norm)
@@ -105,8 +110,10 @@ class VAE(keras.Model):
 
     # -- hooks of the methods ------------------------------------------------
     def posterior_params(self, x, training=False):
-        """(mu, logvar) of q(z|x); posterior-transform methods override this."""
+        """(mu, logvar) of q(z|x): the encoder, then the posterior transform."""
         mu, logvar = self.encoder(x, training=training)
+        if self.posterior_transform is not None:
+            mu, logvar = self.posterior_transform(mu, logvar, training=training)
         return mu, logvar
 
     def sample_latent(self, mu, logvar):
@@ -131,7 +138,10 @@ class VAE(keras.Model):
 
     def encoder_variables(self):
         """Trainable variables of the inference network q(z|x)."""
-        return list(self.encoder.trainable_variables)
+        variables = list(self.encoder.trainable_variables)
+        if self.posterior_transform is not None:
+            variables += self.posterior_transform.trainable_variables
+        return variables
 
     def decoder_variables(self):
         """Trainable variables of the generative model p(x|z) (all others)."""
@@ -144,8 +154,12 @@ class VAE(keras.Model):
 
     # -- the objective --------------------------------------------------------
     def compute_terms(self, x, training=False):
-        """Per-example terms: rec [B], kl_dims [B, n], kl [B], mu, logvar."""
+        """Per-example terms: rec [B], kl_dims [B, n] (of the loss), kl [B]
+        (reported), mu, logvar."""
         mu, logvar = self.posterior_params(x, training=training)
+        return self.terms_from_posterior(x, mu, logvar, training)
+
+    def terms_from_posterior(self, x, mu, logvar, training):
         z = self.reconstruction_latent(mu, logvar, training)
         params = self.decoder(z, x, training=training)
         rec = -self.likelihood.log_prob(params, x)
@@ -161,7 +175,7 @@ class VAE(keras.Model):
     def kl_term(self, terms):
         """The KL part of the loss per example, with free bits if configured."""
         if self.free_bits is None:
-            return terms["kl"]
+            return tf.reduce_sum(terms["kl_dims"], axis=-1)
         return self.free_bits(terms["kl_dims"])
 
     def per_example_loss(self, terms, beta):
@@ -306,22 +320,38 @@ class VAE(keras.Model):
             )
         return (total - math.log(int(num_samples))).numpy()
 
+    def proposal_params(self, mu, logvar):
+        """Importance proposal in prior space for `log_prob_iw` (Scale-VAE
+        maps its reconstruction posterior back)."""
+        return mu, logvar
+
     def _iw_chunk(self, x, mu, logvar, count, seed):
+        mu, logvar = self.proposal_params(mu, logvar)
         eps = tf.random.stateless_normal(
             tf.concat([[count], tf.shape(mu)], 0), seed=seed, dtype=mu.dtype
         )
         z = mu + tf.exp(0.5 * logvar) * eps
         log_pz = distributions.prior(self.latent_dim, mu.dtype).log_prob(z)
         log_qz = distributions.posterior(mu, logvar).log_prob(z)
-        batch = tf.shape(x)[0]
+        log_px_z = self.conditional_log_prob(x, z)
+        return tf.reduce_logsumexp(log_px_z + log_pz - log_qz, axis=0)
+
+    def conditional_log_prob(self, x, z):
+        """log p(x|z) for latents z of shape [S, B, n] (S per example): [S, B].
+
+        z is in prior space (`generation_latent` maps it to the decoder); the
+        S * B decodings run as one batch.
+        """
+        samples, batch = tf.shape(z)[0], tf.shape(x)[0]
         flat_z = tf.reshape(z, [-1, self.latent_dim])
         tiled_x = tf.reshape(
-            tf.tile(x[None], tf.concat([[count], tf.ones([tf.rank(x)], tf.int32)], 0)),
-            tf.concat([[count * batch], tf.shape(x)[1:]], 0),
+            tf.tile(
+                x[None], tf.concat([[samples], tf.ones([tf.rank(x)], tf.int32)], 0)
+            ),
+            tf.concat([[samples * batch], tf.shape(x)[1:]], 0),
         )
         params = self.decoder(self.generation_latent(flat_z), tiled_x, training=False)
-        log_px_z = tf.reshape(self.likelihood.log_prob(params, tiled_x), [count, batch])
-        return tf.reduce_logsumexp(log_px_z + log_pz - log_qz, axis=0)
+        return tf.reshape(self.likelihood.log_prob(params, tiled_x), [samples, batch])
 
     def sample(self, num_samples, seed=0, max_length=50, greedy=False):
         """Generates `num_samples` examples from z ~ p(z).
@@ -394,6 +424,9 @@ class VAE(keras.Model):
                 "free_bits": None
                 if self.free_bits is None
                 else keras.saving.serialize_keras_object(self.free_bits),
+                "posterior_transform": None
+                if self.posterior_transform is None
+                else keras.saving.serialize_keras_object(self.posterior_transform),
                 "clip_norm": self.clip_norm,
                 "seed": self.seed,
             }
@@ -403,7 +436,14 @@ class VAE(keras.Model):
     @classmethod
     def from_config(cls, config):
         config = dict(config)
-        for key in ("encoder", "decoder", "likelihood", "kl_schedule", "free_bits"):
+        for key in (
+            "encoder",
+            "decoder",
+            "likelihood",
+            "kl_schedule",
+            "free_bits",
+            "posterior_transform",
+        ):
             if config.get(key) is not None:
                 config[key] = keras.saving.deserialize_keras_object(config[key])
         return cls(**config)

@@ -1,0 +1,15 @@
+"""Posterior transforms: BN on the mean, DU-VAE, delta-VAE, Scale-VAE."""
+
+from keras_vae_collapse.layers.batch_norm_mean import BatchNormMean
+from keras_vae_collapse.layers.delta_posterior import DeltaPosterior
+from keras_vae_collapse.layers.du_posterior import DUPosterior
+from keras_vae_collapse.layers.global_moments import global_batch_moments
+from keras_vae_collapse.layers.posterior_scale import PosteriorScale
+
+__all__ = [
+    "BatchNormMean",
+    "DUPosterior",
+    "DeltaPosterior",
+    "PosteriorScale",
+    "global_batch_moments",
+]
