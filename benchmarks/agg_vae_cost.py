@@ -18,6 +18,7 @@ flags.DEFINE_integer("train_examples", 16_000, "Training sequences.", lower_boun
 flags.DEFINE_integer("size", 50, "Embedding and LSTM size.", lower_bound=1)
 flags.DEFINE_integer("latent_dim", 2, "Latent dimension.", lower_bound=1)
 flags.DEFINE_integer("seed", 0, "Seed.")
+flags.DEFINE_boolean("xla", True, "XLA-compile the training steps of both models.")
 flags.DEFINE_string("output", None, "Optional JSON output path.")
 FLAGS = flags.FLAGS
 
@@ -31,6 +32,7 @@ def main(argv):
         latent_dim=FLAGS.latent_dim,
         seed=FLAGS.seed,
     )
+    print(f"config: {results['config']}")
     print(aggressive_cost.format_cost_table(results))
     if FLAGS.output:
         os.makedirs(os.path.dirname(os.path.abspath(FLAGS.output)), exist_ok=True)

@@ -48,6 +48,7 @@ def run_cost_benchmark(
     latent_dim=2,
     batch_size=16,
     seed=0,
+    xla=True,
     log=print,
 ):
     """Trains both models and returns {"vae": ..., "agg-vae": ..., "ratio": ...}."""
@@ -65,7 +66,7 @@ def run_cost_benchmark(
             latent_dim=latent_dim,
             seed=seed,
         )
-        synthetic_table.compile_model(model, 1.0)
+        synthetic_table.compile_model(model, 1.0, xla)
         timer = EpochTimer()
         kwargs = synthetic_table.fit_kwargs(model, data)
         log(f"[kvc] timing {method}: {epochs} epochs of {train_examples} sequences")

@@ -30,7 +30,9 @@ class AggressiveVAE(VAE):
     What is compiled: the whole train step, inner `tf.while_loop` included, is
     one `tf.function` graph (no Python between inner steps); the inner batches
     come from a tf.data iterator read inside the graph. XLA cannot compile
-    iterator reads (nor the input Assert ops), so the step runs without XLA.
+    iterator reads, so only the numerical sub-steps (forward, backward,
+    update) are XLA functions inside that graph (`jit_steps`); the input
+    checks run outside them.
 
     Aggressive mode is switched off by `callbacks.AggressiveSwitch` (added by
     `fit` when `validation_data` is given): text rule, off at the first epoch
@@ -47,6 +49,10 @@ class AggressiveVAE(VAE):
         max_inner_steps: cap of the inner loop (99).
         window: convergence window (default from `data_type`).
         patience: epochs without MI improvement of the image rule (5).
+        jit_steps: XLA-compile the numerical sub-steps (gradients and updates;
+            not the iterator reads or input checks) when training on one
+            replica: about 2x faster inner steps on CPU. XLA compiles once per
+            input shape, so pad variable-length text to a few bucket lengths.
         **kwargs: the `VAE` arguments (clip_norm defaults to 5.0).
     """
 
@@ -57,6 +63,7 @@ class AggressiveVAE(VAE):
         max_inner_steps=99,
         window=None,
         patience=5,
+        jit_steps=True,
         **kwargs,
     ):
         kwargs.setdefault("clip_norm", 5.0)
@@ -69,6 +76,7 @@ class AggressiveVAE(VAE):
         self.max_inner_steps = int(max_inner_steps)
         self.window = int(window or DATA_TYPES[data_type][0])
         self.patience = int(patience)
+        self.jit_steps = bool(jit_steps)
         self.aggressive = self.add_weight(
             shape=(),
             dtype="int32",
@@ -268,9 +276,20 @@ class AggressiveVAE(VAE):
             return tf.reduce_sum(self.likelihood.num_events(x))
         return tf.cast(tf.shape(x)[0], tf.float32)
 
+    def _xla(self, name, fn):
+        """`fn` XLA-compiled (cached) when `jit_steps` and on one replica."""
+        if not self.jit_steps or self.distribute_strategy.num_replicas_in_sync > 1:
+            return fn
+        if name not in self._compiled_fns:
+            self._compiled_fns[name] = tf.function(fn, jit_compile=True)
+        return self._compiled_fns[name]
+
     def _encoder_step(self, data, beta):
         """Replica step: one encoder-only update; (loss sum, units) of it."""
-        x = self._data(data)
+        x = self._data(data)  # input checks stay outside XLA
+        return self._xla("encoder_update", self._encoder_update)(x, beta)
+
+    def _encoder_update(self, x, beta):
         variables = self.trainable_variables
         _, per_example, grads = self.gradients(x, beta, variables)
         self.apply_gradients(
@@ -281,21 +300,29 @@ class AggressiveVAE(VAE):
     def _decoder_step(self, data, beta, inner_steps):
         """Replica step: one decoder-only update on the outer batch."""
         x = self._data(data)
+        terms, per_example = self._xla("decoder_update", self._decoder_update)(x, beta)
+        return self._logs(terms, per_example, beta, inner_steps)
+
+    def _decoder_update(self, x, beta):
         variables = self.trainable_variables
         terms, per_example, grads = self.gradients(x, beta, variables)
         self.apply_gradients(self.optimizer, grads, variables, self.decoder_variables())
-        return self._logs(terms, per_example, beta, inner_steps)
+        return terms, per_example
 
     def _joint_step(self, data, beta):
         """Replica step: both groups from one (jointly clipped) gradient."""
         x = self._data(data)
+        terms, per_example = self._xla("joint_update", self._joint_update)(x, beta)
+        return self._logs(terms, per_example, beta, tf.constant(0.0))
+
+    def _joint_update(self, x, beta):
         variables = self.trainable_variables
         terms, per_example, grads = self.gradients(x, beta, variables)
         self.apply_gradients(
             self.encoder_optimizer, grads, variables, self.encoder_variables()
         )
         self.apply_gradients(self.optimizer, grads, variables, self.decoder_variables())
-        return self._logs(terms, per_example, beta, tf.constant(0.0))
+        return terms, per_example
 
     def _logs(self, terms, per_example, beta, inner_steps):
         self.inner_steps_tracker.update_state(inner_steps)
@@ -383,6 +410,7 @@ class AggressiveVAE(VAE):
                 "max_inner_steps": self.max_inner_steps,
                 "window": self.window,
                 "patience": self.patience,
+                "jit_steps": self.jit_steps,
             }
         )
         return config

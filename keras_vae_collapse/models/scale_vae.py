@@ -1,0 +1,55 @@
+import keras
+import tensorflow as tf
+
+from keras_vae_collapse.layers.posterior_scale import PosteriorScale
+from keras_vae_collapse.models.vae import VAE
+
+
+class _EndScaleEpoch(keras.callbacks.Callback):
+    def on_epoch_end(self, epoch, logs=None):
+        self.model.scale.end_epoch()
+        if logs is not None:
+            logs["scale_factor"] = float(tf.reduce_mean(self.model.scale.factor))
+
+
+@keras.saving.register_keras_serializable(package="keras_vae_collapse")
+class ScaleVAE(VAE):
+    """Scale-VAE (Song et al. 2024): the decoder reconstructs from the scaled
+    posterior N(f * mu, sigma^2) while the KL uses the original N(mu, sigma^2);
+    f = des_std / std(mu) per dimension (see `layers.PosteriorScale`).
+
+    Generation decodes f * z with z ~ p(z); the importance-weighted likelihood
+    uses the proposal N(mu, sigma^2 / f^2) in prior space (the reconstruction
+    posterior mapped back through z -> f z, our decision). `fit` closes the
+    factor's epochs itself (and logs `scale_factor`, its mean).
+
+    Args:
+        des_std: desired std of the scaled means (1.0; paper range 0.3 - 1.5).
+        f_epochs: epochs with per-batch factors (1; paper range 1 - 7).
+        **kwargs: the `VAE` arguments.
+    """
+
+    def __init__(self, *args, des_std=1.0, f_epochs=1, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.des_std = float(des_std)
+        self.f_epochs = int(f_epochs)
+        self.scale = PosteriorScale(self.des_std, self.f_epochs, name="scale")
+
+    def decoder_mean(self, mu, training):
+        return self.scale(mu, training=training)
+
+    def generation_latent(self, z):
+        return self.scale.current_factor() * z
+
+    def proposal_params(self, mu, logvar):
+        return mu, logvar - 2.0 * tf.math.log(self.scale.current_factor())
+
+    def fit(self, *args, callbacks=None, **kwargs):
+        """`keras.Model.fit`; the factor's epoch boundaries are handled here."""
+        callbacks = [_EndScaleEpoch()] + list(callbacks or [])
+        return super().fit(*args, callbacks=callbacks, **kwargs)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"des_std": self.des_std, "f_epochs": self.f_epochs})
+        return config
