@@ -56,6 +56,10 @@ def main(argv):
         iw_samples=FLAGS.iw_samples,
         eval_examples=FLAGS.eval_examples,
         learning_rate=FLAGS.learning_rate,
+        latent_dim=FLAGS.latent_dim,
+        xla=FLAGS.xla,
+        train_examples=FLAGS.train_examples,
+        posterior_mean_space_dir=FLAGS.posterior_mean_space_dir,
     )
     if FLAGS.output:
         print(f"[kvc] table written to {FLAGS.output}")

@@ -52,8 +52,8 @@ def run_cost_benchmark(
     log=print,
 ):
     """Trains both models and returns {"vae": ..., "agg-vae": ..., "ratio": ...}."""
-    splits = {"train": train_examples, "valid": 2_000, "test": 2_000}
-    data = synthetic_he2019.synthetic_splits(splits=splits)
+    data = synthetic_he2019.synthetic_splits()
+    data["train"] = {k: v[:train_examples] for k, v in data["train"].items()}
     steps = int(np.ceil(train_examples / batch_size))
     results = {}
     for method in ("vae", "agg-vae"):
@@ -102,6 +102,7 @@ def run_cost_benchmark(
         "latent_dim": latent_dim,
         "batch_size": batch_size,
         "seed": seed,
+        "xla": xla,
     }
     return results
 

@@ -13,6 +13,7 @@ import keras
 import numpy as np
 
 from keras_vae_collapse import metrics, schedules
+from keras_vae_collapse.callbacks import PosteriorMeanSpace
 from keras_vae_collapse.datasets import synthetic_he2019
 from keras_vae_collapse.likelihoods import TokenCategorical
 from keras_vae_collapse.models import (
@@ -175,20 +176,35 @@ def format_table(rows):
 
 
 def run_table(
-    methods=None, epochs=4, seeds=(0,), output=None, log=print, splits=None, **kwargs
+    methods=None,
+    epochs=4,
+    seeds=(0,),
+    output=None,
+    log=print,
+    splits=None,
+    train_examples=None,
+    posterior_mean_space_dir=None,
+    **kwargs,
 ):
     """Trains every method (and seed), prints progress and the table.
 
     Writes the rows as JSON to `output` (if given) after every finished run, so
-    an interrupted job keeps what it measured.
+    an interrupted job keeps what it measured. With a 1-D latent and
+    `posterior_mean_space_dir`, records the posterior-mean space of 500
+    training points at the start, after 1/4 of the first epoch, after each
+    epoch (PNG + npz per method and seed).
     """
     methods = list(METHODS) if methods is None else list(methods)
     for m in methods:
         if m not in METHODS:
             raise ValueError(f"unknown method {m!r}; known: {', '.join(METHODS)}")
-    sizes = splits or synthetic_he2019.SPLITS
+    sizes = dict(splits or synthetic_he2019.SPLITS)
     log(f"[kvc] generating the synthetic corpus of He et al. 2019 {sizes}")
     data = synthetic_he2019.synthetic_splits(splits=splits)
+    if train_examples is not None and train_examples < len(data["train"]["x"]):
+        data["train"] = {k: v[:train_examples] for k, v in data["train"].items()}
+        sizes["train"] = train_examples
+        log(f"[kvc] training on the first {train_examples} training sequences")
     rows = []
     total = len(methods) * len(seeds)
     for seed in seeds:
@@ -197,15 +213,32 @@ def run_table(
                 f"[kvc] ({len(rows) + 1}/{total}) training {method}, "
                 f"seed {seed}, {epochs} epochs"
             )
-            rows.append(run_method(method, data, epochs=epochs, seed=seed, **kwargs))
+            callbacks = []
+            if posterior_mean_space_dir and kwargs.get("latent_dim", 2) == 1:
+                steps = int(np.ceil(len(data["train"]["x"]) / 16))
+                callbacks.append(
+                    PosteriorMeanSpace(
+                        data["train"]["x"][:500],
+                        iterations=[0, steps // 4]
+                        + [steps * (e + 1) for e in range(epochs)],
+                        output_dir=f"{posterior_mean_space_dir}/{method}_seed{seed}",
+                    )
+                )
+            rows.append(
+                run_method(
+                    method,
+                    data,
+                    epochs=epochs,
+                    seed=seed,
+                    callbacks=callbacks,
+                    **kwargs,
+                )
+            )
             log(format_table(rows[-1:]).splitlines()[-1])
             if output:
                 with open(output, "w") as f:
-                    json.dump(
-                        {"rows": rows, "config": {"epochs": epochs, **kwargs}},
-                        f,
-                        indent=2,
-                    )
+                    config = {"epochs": epochs, "splits": sizes, **kwargs}
+                    json.dump({"rows": rows, "config": config}, f, indent=2)
     log("")
     log(format_table(rows))
     return rows
