@@ -20,8 +20,11 @@ class ScaleVAE(VAE):
 
     Generation decodes f * z with z ~ p(z); the importance-weighted likelihood
     uses the proposal N(mu, sigma^2 / f^2) in prior space (the reconstruction
-    posterior mapped back through z -> f z, our decision). `fit` closes the
-    factor's epochs itself (and logs `scale_factor`, its mean).
+    posterior mapped back through z -> f z, our decision). `encode` returns
+    the scaled posterior (f * mu, logvar) the decoder reconstructs from, so
+    the collapse metrics (MI, AU, KL) describe it (our decision); the `kl` of
+    the training logs is the objective's KL of the original posterior. `fit`
+    closes the factor's epochs itself (and logs `scale_factor`, its mean).
 
     Args:
         des_std: desired std of the scaled means (1.0; paper range 0.3 - 1.5).
@@ -37,6 +40,9 @@ class ScaleVAE(VAE):
 
     def decoder_mean(self, mu, training):
         return self.scale(mu, training=training)
+
+    def representation(self, mu, logvar):
+        return self.scale(mu, training=False), logvar
 
     def generation_latent(self, z):
         return self.scale.current_factor() * z

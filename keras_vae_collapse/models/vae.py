@@ -287,7 +287,16 @@ class VAE(keras.Model):
         )
 
     def _encode_batch(self, x):
+        mu, logvar = self.posterior_params(x, training=False)
+        return self.representation(mu, logvar)
+
+    def _posterior_batch(self, x):
         return self.posterior_params(x, training=False)
+
+    def representation(self, mu, logvar):
+        """What `encode` returns from the posterior (Scale-VAE: the scaled
+        posterior the decoder reconstructs from)."""
+        return mu, logvar
 
     def elbo(self, x, batch_size=256):
         """Per-example ELBO in nats (one posterior sample, no dropout)."""
@@ -309,7 +318,7 @@ class VAE(keras.Model):
             raise ValueError("num_samples and chunk_size must be >= 1")
         x = self._prepare(x)
         fn = self._compiled("iw_chunk", self._iw_chunk)
-        mu, logvar = self._compiled("encode", self._encode_batch)(x)
+        mu, logvar = self._compiled("posterior", self._posterior_batch)(x)
         total = None
         for k, start in enumerate(range(0, int(num_samples), int(chunk_size))):
             count = min(int(chunk_size), int(num_samples) - start)
