@@ -29,6 +29,21 @@ flags.DEFINE_integer(
 flags.DEFINE_float(
     "learning_rate", 1.0, "SGD learning rate (clipped at global norm 5)."
 )
+flags.DEFINE_integer(
+    "train_examples",
+    4000,
+    "Training sequences (the paper's split has 16,000).",
+    lower_bound=16,
+)
+flags.DEFINE_integer(
+    "latent_dim", 2, "Latent dimension (1 for the diagnostic).", lower_bound=1
+)
+flags.DEFINE_boolean("xla", True, "XLA-compile the training steps.")
+flags.DEFINE_string(
+    "posterior_mean_space_dir",
+    None,
+    "With --latent_dim=1: write posterior-mean-space pictures here.",
+)
 flags.DEFINE_string(
     "output", "outputs/synthetic_table.json", "Where to write the table as JSON."
 )

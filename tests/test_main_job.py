@@ -29,3 +29,40 @@ def test_main_job_table_on_a_small_corpus(tmp_path):
 def test_unknown_method_is_rejected():
     with pytest.raises(ValueError, match="known:"):
         synthetic_table.run_table(methods=["magic"], log=lambda s: None)
+
+
+def test_the_script_runs_end_to_end(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    out = tmp_path / "t.json"
+    result = subprocess.run(
+        [
+            sys.executable,
+            os.path.join(root, "scripts", "synthetic_table.py"),
+            "--methods=vae",
+            "--epochs=1",
+            "--train_examples=32",
+            "--eval_examples=20",
+            "--iw_samples=2",
+            f"--output={out}",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "IW-NLL" in result.stdout and out.exists()
+    bad = subprocess.run(
+        [
+            sys.executable,
+            os.path.join(root, "scripts", "synthetic_table.py"),
+            "--methods=magic",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert bad.returncode != 0 and "unknown method" in bad.stderr

