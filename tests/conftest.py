@@ -20,6 +20,15 @@ import keras_vae_collapse as kvc  # noqa: E402
 VOCAB = 40
 
 
+@pytest.fixture(scope="session")
+def mirrored_strategy():
+    """One MirroredStrategy over the two logical CPUs for the whole session:
+    separate strategies in one process collide on collective-op keys."""
+    devices = tf.config.list_logical_devices("CPU")
+    assert len(devices) >= 2, "two logical CPUs are configured above"
+    return tf.distribute.MirroredStrategy([d.name for d in devices[:2]])
+
+
 @pytest.fixture(autouse=True)
 def _seed():
     keras.utils.set_random_seed(1234)

@@ -2,7 +2,6 @@
 
 import keras
 import numpy as np
-import tensorflow as tf
 
 import keras_vae_collapse as kvc
 
@@ -32,13 +31,11 @@ def make_model():
     return model
 
 
-def test_aggressive_training_matches_single_device():
+def test_aggressive_training_matches_single_device(mirrored_strategy):
     x = np.random.default_rng(0).normal(size=(96, 6)).astype(np.float32)
     single = make_model()
     single_logs = single.fit(x, batch_size=16, epochs=1, shuffle=False, verbose=0)
-    devices = tf.config.list_logical_devices("CPU")[:2]
-    strategy = tf.distribute.MirroredStrategy([d.name for d in devices])
-    with strategy.scope():
+    with mirrored_strategy.scope():
         mirrored = make_model()
     mirrored_logs = mirrored.fit(x, batch_size=16, epochs=1, shuffle=False, verbose=0)
     assert mirrored.distribute_strategy.num_replicas_in_sync == 2

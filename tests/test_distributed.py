@@ -34,17 +34,9 @@ def data():
     return np.random.default_rng(0).normal(size=(128, 6)).astype(np.float32)
 
 
-@pytest.fixture(scope="module")
-def strategy():
-    # One strategy for the module: separate MirroredStrategy instances in one
-    # process can collide on collective-op instance keys.
-    devices = tf.config.list_logical_devices("CPU")
-    assert len(devices) >= 2, "conftest configures two logical CPUs"
-    return tf.distribute.MirroredStrategy([d.name for d in devices[:2]])
-
-
 @pytest.mark.parametrize("clip_norm", [None, 0.5])
-def test_mirrored_strategy_matches_single_device(strategy, clip_norm):
+def test_mirrored_strategy_matches_single_device(mirrored_strategy, clip_norm):
+    strategy = mirrored_strategy
     single = make_model(clip_norm)
     ds = tf.data.Dataset.from_tensor_slices(data()).batch(32)
     single_logs = single.fit(ds, epochs=2, verbose=0).history
@@ -69,7 +61,8 @@ def test_mirrored_strategy_matches_single_device(strategy, clip_norm):
         assert diff > 1e-2
 
 
-def test_stochastic_vae_trains_under_mirrored_strategy(strategy):
+def test_stochastic_vae_trains_under_mirrored_strategy(mirrored_strategy):
+    strategy = mirrored_strategy
     with strategy.scope():
         model = kvc.models.VAE(
             kvc.networks.MLPEncoder(2, (16,)),

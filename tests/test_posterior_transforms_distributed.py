@@ -6,9 +6,8 @@ import tensorflow as tf
 from keras_vae_collapse import layers
 
 
-def test_factor_and_moments_are_taken_over_the_global_batch():
-    devices = tf.config.list_logical_devices("CPU")[:2]
-    strategy = tf.distribute.MirroredStrategy([d.name for d in devices])
+def test_factor_and_moments_are_taken_over_the_global_batch(mirrored_strategy):
+    strategy = mirrored_strategy
     mu = np.random.default_rng(0).normal(3.0, 2.0, size=(32, 4)).astype(np.float32)
     logvar = np.zeros_like(mu)
 
