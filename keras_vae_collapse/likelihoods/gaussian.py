@@ -51,12 +51,6 @@ class Gaussian(Likelihood):
     def log_prob(self, params, x):
         return self._distribution(params).log_prob(tf.cast(x, params.dtype))
 
-    def num_events(self, x):
-        size = 1
-        for d in self.event_shape:
-            size *= d
-        return tf.fill(tf.shape(x)[:1], float(size))
-
     def sample(self, params, seed=None):
         return self._distribution(params).sample(seed=seed)
 
