@@ -7,9 +7,9 @@ import tensorflow as tf
 from keras_vae_collapse.models.vae import VAE
 
 DATA_TYPES = {
-    # window, switch rule, default optimizer of each parameter group
-    "text": (15, "text", lambda: keras.optimizers.SGD(1.0)),
-    "images": (10, "images", lambda: keras.optimizers.Adam(1e-3)),
+    # convergence window, default optimizer of each parameter group
+    "text": (15, lambda: keras.optimizers.SGD(1.0)),
+    "images": (10, lambda: keras.optimizers.Adam(1e-3)),
 }
 
 
@@ -107,7 +107,7 @@ class AggressiveVAE(VAE):
                 "AggressiveVAE takes encoder_optimizer= and decoder_optimizer= "
                 "instead of optimizer="
             )
-        default = DATA_TYPES[self.data_type][2]
+        default = DATA_TYPES[self.data_type][1]
         decoder_optimizer = keras.optimizers.get(decoder_optimizer or default())
         self.encoder_optimizer = keras.optimizers.get(encoder_optimizer or default())
         super().compile(optimizer=decoder_optimizer, **kwargs)

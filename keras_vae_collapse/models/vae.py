@@ -374,13 +374,8 @@ class VAE(keras.Model):
         the likelihood's mean otherwise)."""
         x = self._prepare(x)
         mu, _ = self.posterior_params(x, training=False)
-        z = self.decoder_mean(mu, False)
-        if hasattr(self.decoder, "generate"):
-            max_length = max_length or int(tf.shape(x)[1]) - 1
-            return self.decoder.generate(
-                z, max_length, BOS_ID, EOS_ID, greedy=greedy, seed=seed
-            ).numpy()
-        return self.likelihood.mean(self.decoder(z, x, training=False)).numpy()
+        max_length = max_length or int(tf.shape(x)[1]) - 1
+        return self._decode(self.decoder_mean(mu, False), seed, max_length, greedy)
 
     def _decode(self, z, seed, max_length, greedy):
         if hasattr(self.decoder, "generate"):
