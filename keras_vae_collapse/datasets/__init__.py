@@ -1,15 +1,51 @@
-"""Datasets: the synthetic corpus of He et al. 2019."""
+"""Datasets: offline tfds builders, text and image pipelines, vocabulary."""
 
+from keras_vae_collapse.datasets.files import MalformedFileError
+from keras_vae_collapse.datasets.image_pipeline import image_batches
+from keras_vae_collapse.datasets.kvc_omniglot import KvcOmniglot
+from keras_vae_collapse.datasets.kvc_ptb import KvcPtb
+from keras_vae_collapse.datasets.kvc_short_yelp import KvcShortYelp
+from keras_vae_collapse.datasets.kvc_synthetic import KvcSynthetic
+from keras_vae_collapse.datasets.kvc_yahoo import KvcYahoo
+from keras_vae_collapse.datasets.kvc_yelp import KvcYelp
+from keras_vae_collapse.datasets.kvc_yelp_sentiment import KvcYelpSentiment
+from keras_vae_collapse.datasets.registry import (
+    BUILDERS,
+    builder,
+    check_counts,
+    default_data_root,
+    load,
+)
 from keras_vae_collapse.datasets.synthetic_he2019 import (
     generate_synthetic,
     synthetic_datasets,
     synthetic_splits,
     to_model_ids,
 )
+from keras_vae_collapse.datasets.text_pipeline import text_batches, tokenize
+from keras_vae_collapse.datasets.vocabulary import SPECIAL_TOKENS, Vocabulary
 
 __all__ = [
+    "BUILDERS",
+    "KvcOmniglot",
+    "KvcPtb",
+    "KvcShortYelp",
+    "KvcSynthetic",
+    "KvcYahoo",
+    "KvcYelp",
+    "KvcYelpSentiment",
+    "MalformedFileError",
+    "SPECIAL_TOKENS",
+    "Vocabulary",
+    "builder",
+    "check_counts",
+    "default_data_root",
     "generate_synthetic",
+    "image_batches",
+    "load",
     "synthetic_datasets",
     "synthetic_splits",
+    "text_batches",
     "to_model_ids",
+    "tokenize",
 ]
