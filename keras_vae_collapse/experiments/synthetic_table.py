@@ -12,56 +12,13 @@ import time
 import keras
 import numpy as np
 
-from keras_vae_collapse import metrics, schedules
+from keras_vae_collapse import metrics
 from keras_vae_collapse.callbacks import PosteriorMeanSpace
 from keras_vae_collapse.datasets import synthetic_he2019
+from keras_vae_collapse.experiments.methods import METHODS, make_model
 from keras_vae_collapse.likelihoods import TokenCategorical
-from keras_vae_collapse.models import (
-    BNVAE,
-    DUVAE,
-    VAE,
-    AggressiveVAE,
-    DeltaVAE,
-    ScaleVAE,
-)
+from keras_vae_collapse.models import AggressiveVAE
 from keras_vae_collapse.networks import TextLSTMDecoder, TextLSTMEncoder
-
-
-def _schedule(kind):
-    def make(steps_per_epoch, epochs):
-        if kind in ("anneal", "anneal0"):
-            start = 0.1 if kind == "anneal" else 0.0
-            return schedules.LinearAnnealing(steps_per_epoch, start, max(epochs / 2, 1))
-        if kind == "cyclical":
-            return schedules.CyclicalAnnealing(steps_per_epoch * epochs, 4, 0.5)
-        return schedules.ConstantWeight(kind)
-
-    return make
-
-
-def _with(cls, **hyperparameters):
-    def make(*args, **kwargs):
-        return cls(*args, **hyperparameters, **kwargs)
-
-    make.model_class = cls
-    return make
-
-
-#: method name -> (KL schedule factory, free bits, model constructor). Annealing
-#: warms up over the first half of the epochs (10 epochs in the papers).
-METHODS = {
-    "vae": (_schedule(1.0), None, VAE),
-    "vae+anneal": (_schedule("anneal"), None, VAE),
-    "cyclical": (_schedule("cyclical"), None, VAE),
-    "beta-vae(0.2)": (_schedule(0.2), None, VAE),
-    "free-bits(0.25)": (_schedule(1.0), schedules.FreeBits(0.25), VAE),
-    "agg-vae": (_schedule(1.0), None, AggressiveVAE),
-    "agg-vae+anneal": (_schedule("anneal"), None, AggressiveVAE),
-    "bn-vae(0.6)": (_schedule(1.0), None, _with(BNVAE, gamma=0.6)),
-    "du-vae": (_schedule("anneal0"), None, _with(DUVAE, gamma=0.5, p_drop=0.2)),
-    "delta-vae(0.15)": (_schedule(1.0), None, _with(DeltaVAE, delta=0.15)),
-    "scale-vae(1.0)": (_schedule(1.0), None, _with(ScaleVAE, des_std=1.0)),
-}
 
 
 def compile_model(model, learning_rate, xla=True):
@@ -92,18 +49,15 @@ def build_model(
     method, vocab_size, steps_per_epoch, epochs, size=50, latent_dim=2, seed=0
 ):
     """The synthetic-experiment text VAE of `method` (not compiled)."""
-    if method not in METHODS:
-        raise ValueError(f"unknown method {method!r}; known: {', '.join(METHODS)}")
-    schedule, free_bits, cls = METHODS[method]
     keras.utils.set_random_seed(seed)
-    return cls(
+    return make_model(
+        method,
         encoder=TextLSTMEncoder(vocab_size, latent_dim, size, size),
         decoder=TextLSTMDecoder(vocab_size, latent_dim, size, size, dropout=0.5),
         likelihood=TokenCategorical(vocab_size),
         latent_dim=latent_dim,
-        kl_schedule=schedule(steps_per_epoch, epochs),
-        free_bits=free_bits,
-        clip_norm=5.0,
+        steps_per_epoch=steps_per_epoch,
+        epochs=epochs,
         seed=seed,
     )
 

@@ -1,15 +1,18 @@
-"""Posterior transforms: BN on the mean, DU-VAE, delta-VAE, Scale-VAE."""
+"""Layers: posterior transforms (BN on the mean, DU-VAE, delta-VAE, Scale-VAE)
+and the PixelCNN masked convolution."""
 
 from keras_vae_collapse.layers.batch_norm_mean import BatchNormMean
 from keras_vae_collapse.layers.delta_posterior import DeltaPosterior
 from keras_vae_collapse.layers.du_posterior import DUPosterior
 from keras_vae_collapse.layers.global_moments import global_batch_moments
+from keras_vae_collapse.layers.masked_conv2d import MaskedConv2D
 from keras_vae_collapse.layers.posterior_scale import PosteriorScale
 
 __all__ = [
     "BatchNormMean",
     "DUPosterior",
     "DeltaPosterior",
+    "MaskedConv2D",
     "PosteriorScale",
     "global_batch_moments",
 ]
