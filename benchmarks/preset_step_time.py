@@ -1,6 +1,6 @@
 """Prints the measured training-step time of every dataset preset.
 
-    python benchmarks/preset_step_time.py --data_root=../shared/data --sizes=cpu
+python benchmarks/preset_step_time.py --data_root=../shared/data --sizes=cpu
 """
 
 import os
@@ -13,7 +13,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 from keras_vae_collapse.experiments import step_time  # noqa: E402
 
 FLAGS = flags.FLAGS
-flags.DEFINE_string("data_root", "../shared/data", "Folder with one folder per dataset.")
+flags.DEFINE_string("data_root", "../shared/data", "Folder of the dataset folders.")
 flags.DEFINE_list(
     "datasets", ["synthetic", "yahoo", "yelp_sentiment", "ptb", "omniglot"], "Datasets."
 )
