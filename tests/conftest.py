@@ -55,3 +55,23 @@ def text_vae(vocab=VOCAB, latent_dim=2, size=8, **kwargs):
         latent_dim,
         **kwargs,
     )
+
+
+def shared_data_root():
+    """`$KVC_DATA_DIR` or ../shared/data (the development copy of the real
+    corpora), or None."""
+    return kvc.datasets.default_data_root()
+
+
+@pytest.fixture(scope="session")
+def real_data():
+    """(data_root, tfds cache dir) of the real corpora; skips without them."""
+    root = shared_data_root()
+    if root is None or not os.path.isdir(root):
+        pytest.skip(
+            "real data not found: set KVC_DATA_DIR or put the corpora in "
+            "../shared/data (see the README's data section)"
+        )
+    import tempfile
+
+    return root, tempfile.mkdtemp(prefix="kvc_tfds_")

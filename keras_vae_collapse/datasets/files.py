@@ -29,21 +29,21 @@ def find_file(directory, candidates, what, required=True):
 def read_lines(path):
     """Yields (line_number, text) of a UTF-8 text file; empty lines are errors."""
     try:
-        handle = open(path, encoding="utf-8")
+        handle = open(path, "rb")
     except OSError as error:
         raise MalformedFileError(path, None, f"cannot open: {error}") from error
+    number = 0
     with handle:
-        number = 0
-        try:
-            for number, raw in enumerate(handle, start=1):
-                text = raw.rstrip("\n").rstrip("\r")
-                if not text.strip():
-                    raise MalformedFileError(path, number, "empty line")
-                yield number, text
-        except UnicodeDecodeError as error:
-            raise MalformedFileError(
-                path, number + 1, f"not UTF-8 text ({error.reason})"
-            ) from error
+        for number, raw in enumerate(handle, start=1):
+            try:
+                text = raw.decode("utf-8").rstrip("\n").rstrip("\r")
+            except UnicodeDecodeError as error:
+                raise MalformedFileError(
+                    path, number, f"not UTF-8 text ({error.reason})"
+                ) from error
+            if not text.strip():
+                raise MalformedFileError(path, number, "empty line")
+            yield number, text
     if number == 0:
         raise MalformedFileError(path, None, "file is empty")
 

@@ -73,7 +73,8 @@ class KvcOmniglot(tfds.core.GeneratorBasedBuilder):
     each of the 1,623 characters the first 15 are for training and the last 5
     for test (24,345 / 8,115 images; Burda et al.'s chardata.mat has
     24,345 / 8,070). 1,345 of the 24,345 training images (seeded, seed 0)
-    form the validation split, leaving 23,000 for training.
+    form the validation split, leaving 23,000 for training (a tenth of the
+    training images for inputs with fewer than 13,450).
 
     `image` is float32 [28, 28, 1]: grey-level ink for `train` (binarise it
     dynamically in the input pipeline, `omniglot_batches`), statically
@@ -89,6 +90,7 @@ class KvcOmniglot(tfds.core.GeneratorBasedBuilder):
     def _info(self):
         return tfds.core.DatasetInfo(
             builder=self,
+            disable_shuffling=True,  # examples keep the order of the files
             description=(self.__doc__ or "").strip(),
             features=tfds.features.FeaturesDict(
                 {
@@ -120,8 +122,9 @@ class KvcOmniglot(tfds.core.GeneratorBasedBuilder):
         train, test = np.concatenate(train), np.concatenate(test)
         train_labels = np.concatenate(train_labels)
         test_labels = np.concatenate(test_labels)
+        held_out = min(VALIDATION, len(train) // 10)
         order = np.random.default_rng(SEED).permutation(len(train))
-        valid_idx, train_idx = np.sort(order[:VALIDATION]), np.sort(order[VALIDATION:])
+        valid_idx, train_idx = np.sort(order[:held_out]), np.sort(order[held_out:])
         return {
             "train": self._generate_examples(train[train_idx], train_labels[train_idx]),
             "validation": self._generate_examples(

@@ -27,6 +27,7 @@ class KvcSynthetic(tfds.core.GeneratorBasedBuilder):
     def _info(self):
         return tfds.core.DatasetInfo(
             builder=self,
+            disable_shuffling=True,  # examples keep the order of the files
             description=(self.__doc__ or "").strip(),
             features=tfds.features.FeaturesDict(
                 {

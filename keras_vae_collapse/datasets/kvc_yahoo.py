@@ -15,9 +15,9 @@ class KvcYahoo(TextCorpusBuilder):
     `test.txt` and the vocabulary `yahoo.dict` or `vocab.txt` in one
     directory (prefixed names `yahoo.train.txt` ... also work). If there is
     no training file (the copy shipped for development holds only `val.txt`
-    and `test.txt`), 9,000 validation documents (seeded permutation, seed 0)
-    become the training split and the other 1,000 the validation split; the
-    test split is untouched.
+    and `test.txt`), 90% of the validation documents (9,000 of 10,000;
+    seeded permutation, seed 0) become the training split and the other
+    1,000 the validation split; the test split is untouched.
     """
 
     MANUAL_DOWNLOAD_INSTRUCTIONS = __doc__

@@ -12,8 +12,9 @@ class KvcYelp(TextCorpusBuilder):
     Files come from the public repositories of Yang et al. 2017 / He et al.
     2019 (`yelp_data/`). Put `train.txt`, `valid.txt`, `test.txt` (or
     `yelp.train.txt` ...) and the vocabulary `vocab.txt` / `yelp.vocab` /
-    `yelp.dict` in one directory. Without a training file, 9,000 validation
-    documents (seed 0) train and the rest validate, as for `kvc_yahoo`.
+    `yelp.dict` in one directory. Without a training file, 90% of the
+    validation documents (seed 0) train and the rest validate, as for
+    `kvc_yahoo`.
     Not shipped with the development data of this project (its Yelp copy is
     the sentence corpus of `kvc_yelp_sentiment`).
     """

@@ -10,7 +10,8 @@ from keras_vae_collapse.datasets.text_corpus_builder import (
 )
 from keras_vae_collapse.datasets.vocabulary import Vocabulary
 
-#: Validation and test sizes of the deduplicated pool (seed 0); the rest trains.
+#: Validation and test sizes of the deduplicated pool (seed 0; a tenth of the
+#: pool each for pools under 100,000 sentences); the rest trains.
 HELD_OUT = 10_000
 SEED = 0
 MAX_VOCAB = 10_000
@@ -30,7 +31,8 @@ class KvcYelpSentiment(TextCorpusBuilder):
     All sentences are pooled and deduplicated (a sentence keeps the label of
     its first occurrence, in file order train, dev, test and 0 before 1), the
     short-Yelp sentences are removed, and a seeded permutation (seed 0) gives
-    10,000 validation, 10,000 test and the rest training sentences. The
+    10,000 validation, 10,000 test and the rest training sentences (a tenth
+    each for validation and test when the pool is under 100,000). The
     vocabulary is the 10,000 most frequent tokens of the training split
     (special tokens included).
     """
@@ -64,7 +66,8 @@ class KvcYelpSentiment(TextCorpusBuilder):
         kept = [(s, y) for s, y in pool.items() if s not in excluded]
         self.info.metadata["pool_size"] = len(pool)
         self.info.metadata["excluded_short_yelp"] = len(pool) - len(kept)
-        valid, test, train = seeded_split(kept, [HELD_OUT, HELD_OUT, None], SEED)
+        held_out = min(HELD_OUT, len(kept) // 10)
+        valid, test, train = seeded_split(kept, [held_out, held_out, None], SEED)
         splits = {
             name: ([s for s, _ in items], [y for _, y in items])
             for name, items in (("train", train), ("validation", valid), ("test", test))

@@ -28,6 +28,7 @@ class TextCorpusBuilder(tfds.core.GeneratorBasedBuilder, skip_registration=True)
             features["label"] = tfds.features.ClassLabel(num_classes=self.NUM_CLASSES)
         return tfds.core.DatasetInfo(
             builder=self,
+            disable_shuffling=True,  # examples keep the order of the files
             description=(self.__doc__ or "").strip(),
             features=tfds.features.FeaturesDict(features),
             supervised_keys=("text", "label") if self.NUM_CLASSES else None,

@@ -6,19 +6,24 @@ from keras_vae_collapse.likelihoods.token_categorical import BOS_ID, EOS_ID, PAD
 
 
 def tokenize(texts, lookup, max_length=None):
-    """Strings [B] -> ragged int32 ids [B, None] of `<s> words </s>`.
+    """Strings [B] -> ragged int32 ids [B, None] of `<s> words </s>` (a
+    scalar string gives a 1-D tensor).
 
     Args:
         texts: string tensor (scalar or [B]).
         lookup: `Vocabulary.lookup_layer()`.
         max_length: keep at most this many words (None: all).
     """
+    texts = tf.convert_to_tensor(texts, tf.string)
     words = tf.strings.split(texts)
     if max_length is not None:
         words = words[..., : int(max_length)]
+    if texts.shape.rank == 0:
+        ids = tf.cast(lookup(words), tf.int32)
+        return tf.concat([[BOS_ID], ids, [EOS_ID]], axis=0)
     ids = tf.cast(tf.ragged.map_flat_values(lookup, words), tf.int32)
-    ones = tf.ones_like(ids[..., :1])
-    return tf.concat([ones * BOS_ID, ids, ones * EOS_ID], axis=-1)
+    edge = tf.ones([ids.nrows(), 1], tf.int32)
+    return tf.concat([edge * BOS_ID, ids, edge * EOS_ID], axis=1)
 
 
 def text_batches(

@@ -4,9 +4,10 @@ from keras_vae_collapse.datasets.files import find_file, read_documents
 from keras_vae_collapse.datasets.text_corpus_builder import seeded_split
 from keras_vae_collapse.datasets.vocabulary import Vocabulary
 
-#: With no training file, the validation documents are split (seed 0) into
-#: this many training documents, the rest validating; test stays untouched.
-DERIVED_TRAIN = 9_000
+#: With no training file, this fraction of the validation documents (9,000 of
+#: Yahoo's 10,000; seeded permutation) trains and the rest validates; the
+#: test split stays untouched.
+DERIVED_TRAIN_FRACTION = 0.9
 DERIVED_SEED = 0
 
 
@@ -17,8 +18,8 @@ def yang_corpus_splits(manual_dir, prefix, max_vocab=20_000):
     `valid.txt` / `val.txt` / `<prefix>.valid.txt`, `test.txt` /
     `<prefix>.test.txt`, and the vocabulary `<prefix>.dict` / `vocab.txt` /
     `<prefix>.vocab` (`token` or `token index` lines). Without a training file
-    the validation file is split: 9,000 documents train (seeded permutation,
-    seed 0) and the others validate. Without a vocabulary file one is built
+    the validation file is split: 90% of its documents train (9,000 of
+    Yahoo's 10,000; seeded permutation, seed 0) and the others validate. Without a vocabulary file one is built
     from the training split (at most `max_vocab` tokens).
     """
     names = {
@@ -30,7 +31,8 @@ def yang_corpus_splits(manual_dir, prefix, max_vocab=20_000):
     valid = read_documents(find_file(manual_dir, names["validation"], "valid file"))
     test = read_documents(find_file(manual_dir, names["test"], "test file"))
     if train is None:
-        train_docs, valid = seeded_split(valid, [DERIVED_TRAIN, None], DERIVED_SEED)
+        size = int(round(DERIVED_TRAIN_FRACTION * len(valid)))
+        train_docs, valid = seeded_split(valid, [size, None], DERIVED_SEED)
     else:
         train_docs = read_documents(train)
     vocab_file = find_file(

@@ -23,8 +23,10 @@ class _MaskedResidualBlock(keras.layers.Layer):
 class PixelCNNDecoder(keras.layers.Layer):
     """Residual PixelCNN decoder of He et al. 2019 (Omniglot): (z, x) -> logits.
 
-    z -> dense to `latent_maps` feature maps of the image size, concatenated
-    to the image; a type-A masked convolution, then residual blocks of
+    z -> dense to `latent_maps` feature maps of the image size, joined to the
+    image in the first layer: a type-A masked convolution of the image plus
+    an unmasked convolution of the z maps (they do not depend on the image;
+    masking them would hide z from the first pixel). Then residual blocks of
     type-B masked convolutions with `kernel_sizes`, then 1x1 convolutions to
     one Bernoulli logit per pixel [B, H, W, 1]. The logit of a pixel depends
     on z and on the pixels before it in raster order only.
@@ -63,6 +65,13 @@ class PixelCNNDecoder(keras.layers.Layer):
             height * width * self.latent_maps, name="latent_to_maps"
         )
         self.first = MaskedConv2D("A", self.channels, self.first_kernel, name="first")
+        self.first_latent = keras.layers.Conv2D(
+            self.channels,
+            self.first_kernel,
+            padding="same",
+            use_bias=False,
+            name="first_latent",
+        )
         self.blocks = [
             _MaskedResidualBlock(self.channels, k, name=f"block_{i}")
             for i, k in enumerate(self.kernel_sizes)
@@ -76,7 +85,7 @@ class PixelCNNDecoder(keras.layers.Layer):
     def call(self, z, x, training=None):
         height, width, _ = self.image_shape
         maps = tf.reshape(self.latent_to_maps(z), [-1, height, width, self.latent_maps])
-        h = self.first(tf.concat([tf.cast(x, maps.dtype), maps], axis=-1))
+        h = self.first(tf.cast(x, maps.dtype)) + self.first_latent(maps)
         for block in self.blocks:
             h = block(h)
         h = self.hidden(keras.activations.elu(h))
