@@ -19,8 +19,9 @@ def yang_corpus_splits(manual_dir, prefix, max_vocab=20_000):
     `<prefix>.test.txt`, and the vocabulary `<prefix>.dict` / `vocab.txt` /
     `<prefix>.vocab` (`token` or `token index` lines). Without a training file
     the validation file is split: 90% of its documents train (9,000 of
-    Yahoo's 10,000; seeded permutation, seed 0) and the others validate. Without a vocabulary file one is built
-    from the training split (at most `max_vocab` tokens).
+    Yahoo's 10,000; seeded permutation, seed 0) and the others validate.
+    Without a vocabulary file one is built from the training split (at most
+    `max_vocab` tokens).
     """
     names = {
         "train": ["train.txt", f"{prefix}.train.txt"],
