@@ -49,6 +49,8 @@ def text_batches(
         max_length: words kept per text (the ids add <s> and </s>).
         shuffle: shuffle the texts (seeded, reshuffled every epoch) before
             bucketing.
+
+    The token ids are cached in memory after the first pass.
         seed: shuffle seed.
         bucket_width: width of the length buckets in tokens (None: no
             bucketing, batches in order).
@@ -58,12 +60,12 @@ def text_batches(
         `tf.data.Dataset` of int32 [B, T] ids.
     """
     lookup = vocabulary.lookup_layer()
-    ds = texts
+    # Tokenised once, then kept in memory: later epochs only shuffle and batch.
+    ds = texts.map(
+        lambda t: tokenize(t, lookup, max_length), num_parallel_calls=tf.data.AUTOTUNE
+    ).cache()
     if shuffle:
         ds = ds.shuffle(50_000, seed=seed, reshuffle_each_iteration=True)
-    ds = ds.map(
-        lambda t: tokenize(t, lookup, max_length), num_parallel_calls=tf.data.AUTOTUNE
-    )
     if bucket_width is None:
         ds = ds.padded_batch(
             batch_size,
