@@ -1,7 +1,22 @@
-"""Model and training presets per dataset: `paper` (reference sizes, for a
-GPU) and `cpu` (sized to train to a useful point in about 90 minutes on 2 CPU
-cores). Step times of the `cpu` presets were measured on that machine (2
-cores, TF 2.21, `benchmarks/preset_step_time.py`).
+"""Model and training presets per dataset: `paper` (the reference sizes of
+ALGORITHMS.md, for a GPU) and `cpu` (sized so that one model trains to a
+useful point in about 90 minutes on 2 CPU cores).
+
+Each `cpu` preset's `notes` give its sizes and its measured step time: plain
+VAE training step on real batches, 2-core CPU, TF 2.21, measured with
+`python benchmarks/preset_step_time.py --sizes=cpu` (2026-11-21):
+
+    dataset         sizes (emb / LSTM or channels)   s/step  steps/epoch  run
+    yahoo           128 / 256, <= 100 words, B 32     0.887      286      20 ep, 85 min
+    yelp_sentiment  128 / 256, B 32                   0.115    4,577      10 ep, 88 min
+    ptb             128 / 256, B 32                   0.254    1,320      15 ep, 84 min
+    omniglot        ResNet 64 / PixelCNN 32 x 4, B 50 0.261      460      40 ep, 80 min
+    synthetic       50 / 50, latent 2, B 16           0.047    1,000      50 ep, 39 min
+    yelp            as yahoo (no copy here to measure; expect ~0.9 s/step,
+                    3,125 steps/epoch: 2 epochs in ~95 min)
+
+Agg-VAE's aggressive epochs cost several times a plain epoch (3x over a whole
+run in `benchmarks/agg_vae_cost.py`).
 """
 
 import copy
@@ -25,43 +40,56 @@ _TEXT_PAPER = {
 PRESETS = {
     "yahoo": {
         "paper": dict(_TEXT_PAPER),
-        # STEP_TIME yahoo
         "cpu": dict(
             _TEXT_PAPER,
             embedding_dim=128,
             hidden_dim=256,
             max_length=100,
-            epochs=30,
+            epochs=20,
             warm_up_epochs=5,
+            notes="embeddings 128, LSTMs 256, documents cut at 100 words, batch "
+            "32, vocabulary 20,001: 0.887 s/step, 286 steps/epoch (9,000 "
+            "documents), 20 epochs in about 85 minutes",
         ),
     },
     "yelp": {
         "paper": dict(_TEXT_PAPER),
-        # STEP_TIME yelp
         "cpu": dict(
             _TEXT_PAPER,
             embedding_dim=128,
             hidden_dim=256,
             max_length=100,
-            epochs=3,
+            epochs=2,
             warm_up_epochs=1,
+            notes="as the yahoo cpu preset; not measured (no Yelp copy on the "
+            "development machine): at Yahoo's 0.887 s/step, 3,125 steps/epoch "
+            "(100k documents) make 2 epochs about 95 minutes",
         ),
     },
     "yelp_sentiment": {
         "paper": dict(_TEXT_PAPER),
-        # STEP_TIME yelp_sentiment
         "cpu": dict(
             _TEXT_PAPER,
             embedding_dim=128,
             hidden_dim=256,
-            epochs=4,
-            warm_up_epochs=1,
+            epochs=10,
+            warm_up_epochs=3,
+            notes="embeddings 128, LSTMs 256, batch 32, vocabulary 9,341 "
+            "sentences <= 15 words: 0.115 s/step, 4,577 steps/epoch (146,431 "
+            "sentences), 10 epochs in about 88 minutes",
         ),
     },
     "ptb": {
         "paper": dict(_TEXT_PAPER),
-        # STEP_TIME ptb
-        "cpu": dict(_TEXT_PAPER, embedding_dim=128, hidden_dim=256, epochs=15),
+        "cpu": dict(
+            _TEXT_PAPER,
+            embedding_dim=128,
+            hidden_dim=256,
+            epochs=15,
+            warm_up_epochs=5,
+            notes="embeddings 128, LSTMs 256, batch 32, vocabulary 10,002: "
+            "0.254 s/step, 1,320 steps/epoch, 15 epochs in about 84 minutes",
+        ),
     },
     "synthetic": {
         # He et al.'s synthetic configuration.
@@ -73,15 +101,16 @@ PRESETS = {
             batch_size=16,
             epochs=50,
         ),
-        # STEP_TIME synthetic
         "cpu": dict(
             _TEXT_PAPER,
             latent_dim=2,
             embedding_dim=50,
             hidden_dim=50,
             batch_size=16,
-            epochs=10,
-            warm_up_epochs=5,
+            epochs=50,
+            notes="the paper configuration (embeddings and LSTMs 50, latent 2, "
+            "batch 16): 0.047 s/step, 1,000 steps/epoch, 50 epochs in about "
+            "39 minutes",
         ),
     },
     "omniglot": {
@@ -103,8 +132,11 @@ PRESETS = {
             "epochs": 100,
             "warm_up_epochs": 10,
         },
-        # STEP_TIME omniglot
         "cpu": {
+            "notes": "ResNet encoder at paper size (64 channels, 512), PixelCNN "
+            "with 32 channels and 4 residual blocks (kernels 7, 5, 5, 3) "
+            "instead of 64 x 12, batch 50: 0.261 s/step, 460 steps/epoch, 40 "
+            "epochs in about 80 minutes",
             "data_type": "images",
             "latent_dim": 32,
             "encoder_channels": 64,

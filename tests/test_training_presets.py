@@ -1,0 +1,85 @@
+"""Training from presets: every preset is valid, and short runs work end to end."""
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from test_dataset_builders import omniglot_fixture, write
+
+import keras_vae_collapse as kvc
+from keras_vae_collapse.experiments import training
+from keras_vae_collapse.presets import PRESETS, get_preset
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+@pytest.mark.parametrize("dataset", sorted(PRESETS))
+def test_every_preset_builds_its_networks(dataset):
+    for size in ("cpu", "paper"):
+        preset = get_preset(dataset, size)
+        encoder, decoder, likelihood = training.build_networks(preset, vocab_size=50)
+        assert encoder.latent_dim == decoder.latent_dim == preset["latent_dim"]
+    with pytest.raises(ValueError, match="unknown preset keys"):
+        get_preset(dataset, "cpu", hidden=3)
+    with pytest.raises(ValueError, match="'paper' or 'cpu'"):
+        get_preset(dataset, "gpu")
+
+
+def test_text_training_from_a_preset(tmp_path):
+    data = tmp_path / "yahoo"
+    rng = np.random.default_rng(0)
+    words = [f"w{i}" for i in range(30)]
+    docs = [" ".join(rng.choice(words, rng.integers(3, 20))) for _ in range(120)]
+    write(str(data / "val.txt"), docs[:100])
+    write(str(data / "test.txt"), docs[100:])
+    model, summary = training.train(
+        "agg-vae",
+        "yahoo",
+        str(data),
+        output_dir=str(tmp_path / "run"),
+        epochs=1,
+        steps_per_epoch=3,
+        cache_dir=str(tmp_path / "cache"),
+        embedding_dim=8,
+        hidden_dim=8,
+        latent_dim=2,
+        verbose=0,
+        log=lambda *a: None,
+    )
+    assert summary["steps"] == 3 and summary["test"]["examples"] == 20
+    for key in ("neg_elbo", "kl", "mi"):
+        assert np.isfinite(summary["test"][key])
+    assert os.path.exists(tmp_path / "run" / "model.keras")
+    with open(tmp_path / "run" / "summary.json") as f:
+        assert json.load(f)["method"] == "agg-vae"
+
+
+def test_train_script_on_omniglot_files(tmp_path):
+    omniglot_fixture(str(tmp_path / "omniglot"), characters=(2, 2))
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
+    command = [
+        sys.executable,
+        os.path.join(ROOT, "scripts", "train.py"),
+        "--method=bn-vae(0.6)",
+        "--dataset=omniglot",
+        f"--data_dir={tmp_path / 'omniglot'}",
+        "--epochs=1",
+        "--steps_per_epoch=2",
+        "--eval_batches=1",
+        f"--output_dir={tmp_path / 'run'}",
+        f"--cache_dir={tmp_path / 'cache'}",
+    ]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    with open(tmp_path / "run" / "summary.json") as f:
+        summary = json.load(f)
+    assert summary["steps"] == 2 and summary["config"]["data_type"] == "images"
+    assert summary["test"]["au"] >= 0
+    bad = subprocess.run(
+        command[:2] + ["--dataset=mnist"], env=env, capture_output=True, text=True
+    )
+    assert bad.returncode != 0 and "mnist" in bad.stderr
+    assert kvc.datasets.BUILDERS  # the script's choices come from here
