@@ -192,7 +192,8 @@ def train(
     preset = get_preset(dataset, size, **overrides)
     if epochs is not None:
         preset["epochs"] = int(epochs)
-    log(f"[kvc] {method} on {dataset} ({size} preset): {preset}")
+    shown = {k: v for k, v in preset.items() if k != "notes"}
+    log(f"[kvc] {method} on {dataset} ({size} preset): {shown}")
     data = load_data(dataset, data_dir, preset, cache_dir, seed)
     full_steps = count_batches(data["train"])
     steps = min(full_steps, steps_per_epoch) if steps_per_epoch else full_steps
