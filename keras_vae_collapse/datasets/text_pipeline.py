@@ -26,6 +26,24 @@ def tokenize(texts, lookup, max_length=None):
     return tf.concat([edge * BOS_ID, ids, edge * EOS_ID], axis=1)
 
 
+def epoch_seed(seed, epoch):
+    """A seed for one epoch: the same (seed, epoch) always gives the same one."""
+    return tf.cast(seed, tf.int64) * 1_000_003 + tf.cast(epoch, tf.int64)
+
+
+def epoch_stream(make_epoch, first_epoch, steps_per_epoch=None):
+    """Concatenates `make_epoch(epoch)` for epoch = first_epoch, first_epoch +
+    1, ... (endless), each cut to `steps_per_epoch` batches if given: epoch
+    k's batches depend only on k, so a run resumed at epoch k sees the
+    batches an uninterrupted run would have seen."""
+
+    def epoch(e):
+        ds = make_epoch(e)
+        return ds if steps_per_epoch is None else ds.take(int(steps_per_epoch))
+
+    return tf.data.Dataset.range(int(first_epoch), 2**62).flat_map(epoch)
+
+
 def text_batches(
     texts,
     vocabulary,
@@ -35,49 +53,56 @@ def text_batches(
     seed=0,
     bucket_width=10,
     drop_remainder=False,
+    first_epoch=None,
+    steps_per_epoch=None,
 ):
     """Batches of padded token ids from a dataset of strings.
 
     Sequences of similar length are batched together (buckets `bucket_width`
     tokens wide), so little padding is computed; padding is id 0, which
-    `TokenCategorical` masks out of the loss and of token counts.
+    `TokenCategorical` masks out of the loss and of token counts. The token
+    ids are cached in memory after the first pass.
 
     Args:
         texts: `tf.data.Dataset` of scalar strings.
         vocabulary: a `Vocabulary`.
         batch_size: sequences per batch.
         max_length: words kept per text (the ids add <s> and </s>).
-        shuffle: shuffle the texts (seeded, reshuffled every epoch) before
-            bucketing.
-
-    The token ids are cached in memory after the first pass.
+        shuffle: shuffle the texts before bucketing (seeded, reshuffled every
+            epoch).
         seed: shuffle seed.
         bucket_width: width of the length buckets in tokens (None: no
             bucketing, batches in order).
         drop_remainder: drop incomplete batches.
+        first_epoch: if given, an endless stream of epochs starting at this
+            one, each shuffled by (seed, epoch) (`epoch_stream`), for training
+            that resumes exactly; otherwise one pass.
+        steps_per_epoch: with `first_epoch`, cut every epoch to this many
+            batches.
 
     Returns:
         `tf.data.Dataset` of int32 [B, T] ids.
     """
     lookup = vocabulary.lookup_layer()
     # Tokenised once, then kept in memory: later epochs only shuffle and batch.
-    ds = texts.map(
+    ids = texts.map(
         lambda t: tokenize(t, lookup, max_length), num_parallel_calls=tf.data.AUTOTUNE
     ).cache()
-    if shuffle:
-        ds = ds.shuffle(50_000, seed=seed, reshuffle_each_iteration=True)
-    if bucket_width is None:
-        ds = ds.padded_batch(
-            batch_size,
-            padded_shapes=[None],
-            padding_values=PAD_ID,
-            drop_remainder=drop_remainder,
-        )
-    else:
+
+    def batches(ds, shuffle_seed):
+        if shuffle:
+            ds = ds.shuffle(50_000, seed=shuffle_seed, reshuffle_each_iteration=True)
+        if bucket_width is None:
+            return ds.padded_batch(
+                batch_size,
+                padded_shapes=[None],
+                padding_values=PAD_ID,
+                drop_remainder=drop_remainder,
+            )
         longest = 2 + (int(max_length) if max_length is not None else 1000)
         boundaries = list(range(bucket_width + 1, longest + 1, bucket_width))
         ds = ds.bucket_by_sequence_length(
-            lambda ids: tf.shape(ids)[0],
+            lambda x: tf.shape(x)[0],
             bucket_boundaries=boundaries,
             bucket_batch_sizes=[batch_size] * (len(boundaries) + 1),
             padding_values=PAD_ID,
@@ -85,5 +110,13 @@ def text_batches(
         )
         if shuffle:
             # Buckets fill at different rates; shuffle batches so lengths mix.
-            ds = ds.shuffle(64, seed=seed + 1, reshuffle_each_iteration=True)
-    return ds.prefetch(tf.data.AUTOTUNE)
+            ds = ds.shuffle(64, seed=shuffle_seed + 1, reshuffle_each_iteration=True)
+        return ds
+
+    if first_epoch is None:
+        out = batches(ids, seed)
+    else:
+        out = epoch_stream(
+            lambda e: batches(ids, epoch_seed(seed, e)), first_epoch, steps_per_epoch
+        )
+    return out.prefetch(tf.data.AUTOTUNE)

@@ -57,6 +57,10 @@ def load_data(dataset, data_dir=None, preset=None, cache_dir=None, seed=0):
     Returns {"train", "validation", "test": tf.data.Dataset of batches,
     "vocabulary": Vocabulary or None, "counts": {split: examples}}. Text is
     bucketed by length; Omniglot training images are binarised dynamically.
+    "train_stream(first_epoch, steps_per_epoch)" gives the endless stream of
+    training epochs from `first_epoch` on, each shuffled by (seed, epoch) and
+    cut to `steps_per_epoch`, so a resumed run sees the same batches as an
+    uninterrupted one.
     """
     preset = preset or get_preset(dataset)
     batch = preset["batch_size"]
@@ -71,26 +75,56 @@ def load_data(dataset, data_dir=None, preset=None, cache_dir=None, seed=0):
             read_config=tfds.ReadConfig(try_autocache=False),
         )
         if dataset == "synthetic":
-            ds = ds.map(lambda e: e["ids"])
-            if train:
-                ds = ds.shuffle(counts[split], seed=seed, reshuffle_each_iteration=True)
-            out[split] = ds.batch(batch).prefetch(tf.data.AUTOTUNE)
+            ids = ds.map(lambda e: e["ids"]).cache()
+
+            def make(first_epoch, steps=None, ids=ids, train=train, n=counts[split]):
+                def epoch(e):
+                    d = ids
+                    if train:
+                        d = d.shuffle(
+                            n, seed=datasets.text_pipeline.epoch_seed(seed, e)
+                        )
+                    return d.batch(batch)
+
+                if first_epoch is None:
+                    return epoch(0).prefetch(tf.data.AUTOTUNE)
+                stream = datasets.text_pipeline.epoch_stream(epoch, first_epoch, steps)
+                return stream.prefetch(tf.data.AUTOTUNE)
+
         elif preset["data_type"] == "images":
             images = ds.map(lambda e: e["image"])
-            out[split] = datasets.image_batches(
-                images, batch, dynamic=train, shuffle=train, seed=seed
-            )
+
+            def make(first_epoch, steps=None, images=images, train=train):
+                return datasets.image_batches(
+                    images,
+                    batch,
+                    dynamic=train,
+                    shuffle=train,
+                    seed=seed,
+                    first_epoch=first_epoch,
+                    steps_per_epoch=steps,
+                )
+
         else:
             if out["vocabulary"] is None:
                 out["vocabulary"] = prepared.vocabulary()
-            out[split] = datasets.text_batches(
-                ds.map(lambda e: e["text"]),
-                out["vocabulary"],
-                batch,
-                max_length=preset["max_length"],
-                shuffle=train,
-                seed=seed,
-            )
+            texts = ds.map(lambda e: e["text"])
+
+            def make(first_epoch, steps=None, texts=texts, train=train):
+                return datasets.text_batches(
+                    texts,
+                    out["vocabulary"],
+                    batch,
+                    max_length=preset["max_length"],
+                    shuffle=train,
+                    seed=seed,
+                    first_epoch=first_epoch,
+                    steps_per_epoch=steps,
+                )
+
+        out[split] = make(None)
+        if train:
+            out["train_stream"] = make
     return out
 
 
@@ -159,6 +193,36 @@ def evaluate_collapse(model, data, max_batches=None, seed=0):
     }
 
 
+class EpochCheckpoint(keras.callbacks.Callback):
+    """Saves the whole model (weights, optimizers, KL step, method state, RNG
+    states) and the finished-epoch count after every epoch, atomically: an
+    interrupted run resumes from the last finished epoch."""
+
+    def __init__(self, directory):
+        super().__init__()
+        self.directory = directory
+
+    def on_epoch_end(self, epoch, logs=None):
+        path = os.path.join(self.directory, CHECKPOINT)
+        self.model.save(path + ".tmp.keras")
+        os.replace(path + ".tmp.keras", path)
+        state = {"epochs_done": epoch + 1, "logs": _floats(logs)}
+        with open(os.path.join(self.directory, STATE) + ".tmp", "w") as f:
+            json.dump(state, f)
+        os.replace(
+            os.path.join(self.directory, STATE) + ".tmp",
+            os.path.join(self.directory, STATE),
+        )
+
+
+CHECKPOINT = "checkpoint.keras"
+STATE = "checkpoint.json"
+
+
+def _floats(logs):
+    return {k: float(v) for k, v in (logs or {}).items()}
+
+
 def train(
     method,
     dataset,
@@ -170,23 +234,36 @@ def train(
     cache_dir=None,
     eval_batches=None,
     seed=0,
+    resume=False,
+    tensorboard=True,
     verbose=1,
     log=print,
     **overrides,
 ):
-    """Trains `method` on `dataset` with a preset; returns a summary dict.
+    """Trains `method` on `dataset` with a preset; returns (model, summary).
+
+    With `output_dir`, the model is checkpointed after every epoch
+    (`checkpoint.keras` + `checkpoint.json`), TensorBoard logs go to
+    `logs/`, and the final model and `summary.json` are written there.
+    `resume=True` continues from the last checkpoint: weights, optimizers,
+    KL step, method state and RNG states are restored and the epochs that
+    follow see the same batches (seeded by epoch), so the result equals an
+    uninterrupted run. (Agg-VAE's inner-loop batches restart from the seed.)
 
     Args:
         method: a name of `experiments.methods.METHODS`.
         dataset: a name of `datasets.BUILDERS`.
         data_dir: the folder of the dataset's files.
         size: "cpu" or "paper" preset.
-        output_dir: where the model (`model.keras`) and `summary.json` go.
+        output_dir: checkpoints, logs, final model and summary.
         epochs: overrides the preset's epochs.
         steps_per_epoch: cap on the steps of an epoch (smoke runs).
+        cache_dir: tfds folder of the prepared datasets.
         eval_batches: evaluate KL / MI / AU on this many test batches
             (None: the whole test split).
         seed: seed of initialisation, shuffling and sampling.
+        resume: continue from `output_dir`'s checkpoint if there is one.
+        tensorboard: write TensorBoard logs (with `output_dir`).
         overrides: preset keys to override.
     """
     preset = get_preset(dataset, size, **overrides)
@@ -194,45 +271,73 @@ def train(
         preset["epochs"] = int(epochs)
     shown = {k: v for k, v in preset.items() if k != "notes"}
     log(f"[kvc] {method} on {dataset} ({size} preset): {shown}")
+    initial_epoch, state = 0, None
+    if resume:
+        if output_dir is None:
+            raise ValueError("resume=True needs output_dir")
+        state_path = os.path.join(output_dir, STATE)
+        if os.path.exists(state_path):
+            with open(state_path) as f:
+                state = json.load(f)
+            initial_epoch = int(state["epochs_done"])
+            log(f"[kvc] resuming after epoch {initial_epoch} from {output_dir}")
+        else:
+            log(f"[kvc] no checkpoint in {output_dir}: starting from scratch")
+    # The global seed also fixes tf.data's shuffles: set it on resumption too.
+    keras.utils.set_random_seed(seed)
     data = load_data(dataset, data_dir, preset, cache_dir, seed)
     full_steps = count_batches(data["train"])
     steps = min(full_steps, steps_per_epoch) if steps_per_epoch else full_steps
     log(f"[kvc] examples {data['counts']}; {steps} steps per epoch")
-    model = build_model(
-        method, dataset, preset, vocab_size_of(dataset, data), steps, seed
-    )
-    train_ds = data["train"].repeat() if steps < full_steps else data["train"]
-    kwargs = {}
+    if state is not None:
+        model = keras.saving.load_model(os.path.join(output_dir, CHECKPOINT))
+    else:
+        model = build_model(
+            method, dataset, preset, vocab_size_of(dataset, data), steps, seed
+        )
+    callbacks, kwargs = [], {}
+    if output_dir:
+        os.makedirs(output_dir, exist_ok=True)
+        callbacks.append(EpochCheckpoint(output_dir))
+        if tensorboard:
+            callbacks.append(
+                keras.callbacks.TensorBoard(os.path.join(output_dir, "logs"))
+            )
     if isinstance(model, AggressiveVAE):
         kwargs = {"validation_data": data["validation"], "inner_data": data["train"]}
     start = time.time()
-    history = model.fit(
-        train_ds,
-        epochs=preset["epochs"],
-        steps_per_epoch=steps if steps < full_steps else None,
-        shuffle=False,  # the pipelines shuffle (seeded)
-        verbose=verbose,
-        **kwargs,
-    )
+    history = {}
+    if initial_epoch < preset["epochs"]:
+        history = model.fit(
+            data["train_stream"](initial_epoch, steps),
+            initial_epoch=initial_epoch,
+            epochs=preset["epochs"],
+            steps_per_epoch=steps,
+            callbacks=callbacks,
+            shuffle=False,  # the pipelines shuffle (seeded)
+            verbose=verbose,
+            **kwargs,
+        ).history
     seconds = time.time() - start
-    total_steps = steps * preset["epochs"]
-    log(f"[kvc] trained {total_steps} steps in {seconds:.0f} s")
+    trained = steps * (preset["epochs"] - initial_epoch)
+    log(f"[kvc] trained {trained} steps in {seconds:.0f} s")
+    last = {k: v[-1] for k, v in history.items()} or (state or {}).get("logs", {})
     summary = {
         "method": method,
         "dataset": dataset,
         "preset": size,
         "config": {k: _jsonable(v) for k, v in preset.items()},
         "seed": seed,
-        "steps": total_steps,
+        "steps": steps * preset["epochs"],
+        "resumed_after_epoch": initial_epoch if state is not None else None,
         "train_seconds": seconds,
-        "seconds_per_step": seconds / max(total_steps, 1),
-        "final_train_loss": float(history.history["loss"][-1]),
-        "final_train_kl": float(history.history["kl"][-1]),
+        "seconds_per_step": seconds / max(trained, 1),
+        "final_train_loss": float(last.get("loss", float("nan"))),
+        "final_train_kl": float(last.get("kl", float("nan"))),
         "test": evaluate_collapse(model, data["test"], eval_batches, seed),
     }
     log(f"[kvc] test: {summary['test']}")
     if output_dir:
-        os.makedirs(output_dir, exist_ok=True)
         model.save(os.path.join(output_dir, "model.keras"))
         with open(os.path.join(output_dir, "summary.json"), "w") as f:
             json.dump(summary, f, indent=2)
