@@ -26,6 +26,9 @@ def tokenize(texts, lookup, max_length=None):
     return tf.concat([edge * BOS_ID, ids, edge * EOS_ID], axis=1)
 
 
+_STREAM_GRAPH_SEED = 20_191_120
+
+
 def epoch_seed(seed, epoch):
     """A seed for one epoch: the same (seed, epoch) always gives the same one."""
     return tf.cast(seed, tf.int64) * 1_000_003 + tf.cast(epoch, tf.int64)
@@ -38,6 +41,10 @@ def epoch_stream(make_epoch, first_epoch, steps_per_epoch=None):
     batches an uninterrupted run would have seen."""
 
     def epoch(e):
+        # Traced in graph mode, this sets the seed of this function's graph
+        # only: the epoch seeds alone decide the shuffles, whatever the
+        # global seed (and a global seed of 0 with tensor op seeds would fail).
+        tf.random.set_seed(_STREAM_GRAPH_SEED)
         ds = make_epoch(e)
         return ds if steps_per_epoch is None else ds.take(int(steps_per_epoch))
 
