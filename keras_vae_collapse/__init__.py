@@ -5,12 +5,15 @@ from keras_vae_collapse import (
     callbacks,
     datasets,
     distributions,
+    export,
     layers,
     likelihoods,
     metrics,
     models,
     networks,
+    presets,
     schedules,
+    zoo,
 )
 from keras_vae_collapse.version import __version__
 
@@ -19,10 +22,13 @@ __all__ = [
     "callbacks",
     "datasets",
     "distributions",
+    "export",
     "layers",
     "likelihoods",
     "metrics",
     "models",
     "networks",
+    "presets",
     "schedules",
+    "zoo",
 ]

@@ -244,7 +244,8 @@ def train(
 
     With `output_dir`, the model is checkpointed after every epoch
     (`checkpoint.keras` + `checkpoint.json`), TensorBoard logs go to
-    `logs/`, and the final model and `summary.json` are written there.
+    `logs/`, and the final model (`model.keras`), `summary.json` and, for
+    text, `vocabulary.txt` are written there.
     `resume=True` continues from the last checkpoint: weights, optimizers,
     KL step, method state and RNG states are restored and the epochs that
     follow see the same batches (seeded by epoch), so the result equals an
@@ -339,6 +340,8 @@ def train(
     log(f"[kvc] test: {summary['test']}")
     if output_dir:
         model.save(os.path.join(output_dir, "model.keras"))
+        if data["vocabulary"] is not None:
+            data["vocabulary"].save(os.path.join(output_dir, "vocabulary.txt"))
         with open(os.path.join(output_dir, "summary.json"), "w") as f:
             json.dump(summary, f, indent=2)
     return model, summary

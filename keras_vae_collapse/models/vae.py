@@ -10,6 +10,12 @@ from keras_vae_collapse.likelihoods.token_categorical import BOS_ID, EOS_ID
 _SEED_KEY = "seed_generator_"
 
 
+def _is_text(x):
+    if isinstance(x, (list, tuple)):
+        return len(x) > 0 and isinstance(x[0], (str, bytes))
+    return isinstance(x, np.ndarray) and x.dtype.kind in "USO"
+
+
 def _scale(grad, factor):
     if isinstance(grad, tf.IndexedSlices):
         return tf.IndexedSlices(grad.values * factor, grad.indices, grad.dense_shape)
@@ -259,7 +265,28 @@ class VAE(keras.Model):
             self._compiled_fns[name] = tf.function(fn, reduce_retracing=True)
         return self._compiled_fns[name]
 
+    #: Optional `Vocabulary` (set by `set_vocabulary`, e.g. by `zoo.load`):
+    #: then `encode`, `elbo`, ... also take raw strings.
+    vocabulary = None
+    max_text_length = None
+
+    def set_vocabulary(self, vocabulary, max_length=None):
+        """Lets the public methods take raw strings: whitespace-tokenised,
+        unknown words -> <unk>, at most `max_length` words, <s> / </s> added."""
+        self.vocabulary = vocabulary
+        self.max_text_length = None if max_length is None else int(max_length)
+
     def _prepare(self, x):
+        if isinstance(x, str):
+            x = [x]
+        if _is_text(x):
+            if self.vocabulary is None:
+                raise TypeError(
+                    "raw strings need a vocabulary: call model.set_vocabulary(...) "
+                    "(zoo models have theirs) or pass token ids"
+                )
+            texts = [t.decode("utf-8") if isinstance(t, bytes) else str(t) for t in x]
+            x = self.vocabulary.encode_batch(texts, self.max_text_length)
         x = self.likelihood.validate(x)
         if not self.built:
             self.build(x.shape)
