@@ -14,6 +14,10 @@ from keras_vae_collapse.metrics.data import (
     select_subset,
 )
 from keras_vae_collapse.metrics.importance_weighted_nll import iw_nll, perplexity
+from keras_vae_collapse.metrics.linear_probe import (
+    linear_probe_accuracy,
+    representation_accuracies,
+)
 from keras_vae_collapse.metrics.mutual_information import mutual_information
 from keras_vae_collapse.metrics.posterior_mean_space import (
     model_posterior_mean,
@@ -27,6 +31,7 @@ __all__ = [
     "collapse_statistics",
     "iterate_batches",
     "iw_nll",
+    "linear_probe_accuracy",
     "log_aggregate_density",
     "mean_kl",
     "model_posterior_mean",
@@ -35,6 +40,7 @@ __all__ = [
     "plot_posterior_mean_space",
     "posterior_mean_space",
     "posterior_parameters",
+    "representation_accuracies",
     "sample_posteriors",
     "select_subset",
 ]
