@@ -64,7 +64,7 @@ def shared_data_root():
 
 
 @pytest.fixture(scope="session")
-def real_data():
+def real_data(tmp_path_factory):
     """(data_root, tfds cache dir) of the real corpora; skips without them."""
     root = shared_data_root()
     if root is None or not os.path.isdir(root):
@@ -72,6 +72,4 @@ def real_data():
             "real data not found: set KVC_DATA_DIR or put the corpora in "
             "../shared/data (see the README's data section)"
         )
-    import tempfile
-
-    return root, tempfile.mkdtemp(prefix="kvc_tfds_")
+    return root, str(tmp_path_factory.mktemp("kvc_tfds"))
