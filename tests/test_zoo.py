@@ -42,3 +42,16 @@ def test_unknown_name_lists_the_known_ones(tmp_path):
     kvc.zoo.save(model, str(tmp_path), "present", vocabulary=vocab)
     with pytest.raises(kvc.zoo.ZooError, match="known: .*present"):
         kvc.zoo.load("absent", str(tmp_path))
+
+
+def test_recipe_without_artifacts_says_so(tmp_path, monkeypatch):
+    recipes = tmp_path / "recipes"
+    recipes.mkdir()
+    (recipes / "planned.json").write_text('{"name": "planned", "dataset": "yahoo"}')
+    monkeypatch.setenv("KVC_ZOO_RECIPES", str(recipes))
+    models = tmp_path / "models"
+    models.mkdir()
+    assert kvc.zoo.list_models(str(models)) == ["planned"]
+    assert kvc.zoo.recipe("planned")["dataset"] == "yahoo"
+    with pytest.raises(kvc.zoo.ZooError, match="no trained artifacts"):
+        kvc.zoo.load("planned", str(models))

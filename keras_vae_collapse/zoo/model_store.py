@@ -90,6 +90,16 @@ def save(model, directory, name, metadata=None, vocabulary=None, card=None):
     return folder
 
 
+def recipe(name):
+    """The recipe `zoo/<name>.json` (dataset, preset, method, command, test
+    metrics) as a dict."""
+    path = os.path.join(recipes_dir(), f"{name}.json")
+    if not os.path.exists(path):
+        raise ZooError(f"no recipe {path}; known: {', '.join(list_models()) or 'none'}")
+    with open(path) as f:
+        return json.load(f)
+
+
 def list_models(directory=None):
     """Names of the zoo models: the recipes in `zoo/` and the folders of the
     saved-models directory that hold a `metadata.json`, sorted."""
