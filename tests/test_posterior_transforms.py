@@ -157,6 +157,20 @@ def test_delta_every_dimension_has_kl_at_least_delta(delta):
     assert var.min() >= lower * (1 - 1e-5) and var.max() <= upper * (1 + 1e-5)
 
 
+def test_delta_gradients_stay_finite_at_the_variance_bounds():
+    # s at a root of the interval and mu_raw <= 0 put sqrt at 0: the
+    # gradient must not be inf / NaN (it was, and training diverged).
+    transform = layers.DeltaPosterior(0.15)
+    mu_raw = tf.constant([[-3.0, 0.0, -50.0]])
+    logvar_raw = tf.constant([[-80.0, 80.0, 0.0]])
+    with tf.GradientTape() as tape:
+        tape.watch([mu_raw, logvar_raw])
+        mu, logvar = transform(mu_raw, logvar_raw)
+        loss = tf.reduce_sum(mu) + tf.reduce_sum(logvar)
+    for grad in tape.gradient(loss, [mu_raw, logvar_raw]):
+        assert np.isfinite(grad.numpy()).all()
+
+
 # -- Scale-VAE ---------------------------------------------------------------
 def scale_model(f_epochs=1, des_std=0.8):
     return kvc.models.ScaleVAE(

@@ -22,6 +22,9 @@ def variance_interval(delta):
     return bisect(1e-12, 1.0), bisect(1.0, 1e6)
 
 
+_EPSILON = 1e-6
+
+
 @keras.saving.register_keras_serializable(package="keras_vae_collapse")
 class DeltaPosterior(keras.layers.Layer):
     """delta-VAE posterior for a standard-normal prior (Razavi et al. 2019).
@@ -45,7 +48,9 @@ class DeltaPosterior(keras.layers.Layer):
     def call(self, mu, logvar, training=False):
         s = self.lower + (self.upper - self.lower) * tf.sigmoid(logvar)
         slack = 2.0 * self.delta + 1.0 + tf.math.log(s) - s
-        mu = tf.sqrt(tf.maximum(slack, 0.0) + tf.nn.relu(mu))
+        # The epsilon keeps the gradient of sqrt finite where the argument
+        # reaches 0 (s at a root and mu_raw <= 0); KL stays >= delta.
+        mu = tf.sqrt(tf.maximum(slack, 0.0) + tf.nn.relu(mu) + _EPSILON)
         return mu, tf.math.log(s)
 
     def get_config(self):
