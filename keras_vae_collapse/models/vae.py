@@ -282,8 +282,8 @@ class VAE(keras.Model):
         if _is_text(x):
             if self.vocabulary is None:
                 raise TypeError(
-                    "raw strings need a vocabulary: call model.set_vocabulary(...) "
-                    "(zoo models have theirs) or pass token ids"
+                    "expected numeric token ids, got strings: raw strings need a "
+                    "vocabulary (model.set_vocabulary(...); zoo models have theirs)"
                 )
             texts = [t.decode("utf-8") if isinstance(t, bytes) else str(t) for t in x]
             x = self.vocabulary.encode_batch(texts, self.max_text_length)
