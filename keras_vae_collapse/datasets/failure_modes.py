@@ -152,12 +152,17 @@ def best_gaussian_elbo(name, x, rounds=4):
     return values[np.arange(len(x)), best], center
 
 
-def kl_to_true_posterior(name, x, mean, logvar, grid_size=8001, limit=8.0):
-    """KL(q(z|x) || p(z|x)) per point by quadrature; mean / logvar [N]."""
-    ref = quadrature_reference(name, x, grid_size, limit, elbo=False)
-    grid = ref["grid"]
+def kl_to_grid_posterior(mean, logvar, grid, log_posterior):
+    """KL(N(mean, exp(logvar)) || p) per point, p given by its log-density
+    [N, G] on an evenly spaced `grid`; mean / logvar [N]."""
     dz = grid[1] - grid[0]
     mean = np.asarray(mean, np.float64)[:, None]
     logvar = np.asarray(logvar, np.float64)[:, None]
     log_q = -0.5 * ((grid - mean) ** 2 / np.exp(logvar) + logvar + _LOG_2PI)
-    return np.sum(np.exp(log_q) * (log_q - ref["log_posterior"]), axis=1) * dz
+    return np.sum(np.exp(log_q) * (log_q - log_posterior), axis=1) * dz
+
+
+def kl_to_true_posterior(name, x, mean, logvar, grid_size=8001, limit=8.0):
+    """KL(q(z|x) || p(z|x)) per point by quadrature; mean / logvar [N]."""
+    ref = quadrature_reference(name, x, grid_size, limit, elbo=False)
+    return kl_to_grid_posterior(mean, logvar, ref["grid"], ref["log_posterior"])

@@ -78,17 +78,6 @@ def model_log_posterior(model, x):
     return np.concatenate(out_ll), np.concatenate(out_post)
 
 
-def kl_to_grid_posterior(mu, logvar, log_post):
-    """KL(N(mu, exp(logvar)) || posterior on GRID) per point."""
-    dz = GRID[1] - GRID[0]
-    log_q = -0.5 * (
-        (GRID[None] - mu[:, None]) ** 2 / np.exp(logvar[:, None])
-        + logvar[:, None]
-        + np.log(2 * np.pi)
-    )
-    return np.sum(np.exp(log_q) * (log_q - log_post), axis=1) * dz
-
-
 def run(method, dataset, data, reference, epochs=40, seed=0, iw_samples=500):
     """Trains one method on one dataset; returns its row."""
     x_train, x_test = data["train"]["x"], data["test"]["x"]
@@ -105,7 +94,7 @@ def run(method, dataset, data, reference, epochs=40, seed=0, iw_samples=500):
     mu, logvar = model.encode(x_test)
     mu, logvar = mu[:, 0].astype(np.float64), logvar[:, 0].astype(np.float64)
     model_ll, model_post = model_log_posterior(model, x_test)
-    kl_model = kl_to_grid_posterior(mu, logvar, model_post)
+    kl_model = F.kl_to_grid_posterior(mu, logvar, GRID, model_post)
     # The prior is symmetric, so z and -z describe the same model: compare q
     # with the true posterior up to that sign.
     kl_true = np.minimum(

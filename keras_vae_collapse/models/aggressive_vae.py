@@ -208,13 +208,7 @@ class AggressiveVAE(VAE):
         `validation_data` unless the callbacks have one."""
         from keras_vae_collapse.callbacks.aggressive_switch import AggressiveSwitch
 
-        if not self.built:
-            spec = x.element_spec if isinstance(x, tf.data.Dataset) else None
-            if isinstance(spec, (tuple, list)):
-                spec = spec[0]
-            shape = spec.shape if spec is not None else np.shape(x)
-            with self.distribute_strategy.scope():
-                self.build(tuple(shape))
+        self.build_for_data(x)
         self._build_optimizers()
         if inner_data is not None or x is not None:
             self.set_inner_data(

@@ -1,7 +1,6 @@
 import math
 
 import keras
-import numpy as np
 import tensorflow as tf
 
 from keras_vae_collapse.models.vae import VAE
@@ -109,13 +108,7 @@ class LiBI(VAE):
     def fit(self, *args, callbacks=None, **kwargs):
         """`keras.Model.fit` with the stage bookkeeping attached."""
         x = args[0] if args else kwargs.get("x")
-        if not self.built:
-            spec = x.element_spec if isinstance(x, tf.data.Dataset) else None
-            if isinstance(spec, (tuple, list)):
-                spec = spec[0]
-            shape = spec.shape if spec is not None else np.shape(x)
-            with self.distribute_strategy.scope():
-                self.build(tuple(shape))
+        self.build_for_data(x)
         if not self.optimizer.built:
             # Stages update different parameter groups: build for all of them.
             with self.distribute_strategy.scope():

@@ -112,6 +112,19 @@ class VAE(keras.Model):
         mu, logvar = self.posterior_params(x, training=False)
         self.decoder(self.decoder_mean(mu, False), x, training=False)
 
+    def build_for_data(self, x):
+        """Builds the model (under its strategy) from the shape of `fit`'s
+        data, an array or a tf.data.Dataset, if it is not built yet; for
+        methods that must create their optimizers' slots before training."""
+        if self.built:
+            return
+        spec = x.element_spec if isinstance(x, tf.data.Dataset) else None
+        if isinstance(spec, (tuple, list)):
+            spec = spec[0]
+        shape = spec.shape if spec is not None else np.shape(x)
+        with self.distribute_strategy.scope():
+            self.build(tuple(shape))
+
     def call(self, x, training=None):
         """Returns the posterior parameters (mu, logvar) of x."""
         return self.posterior_params(x, training=training)
