@@ -131,23 +131,23 @@ class LiBI(VAE):
         z = tf.tile(z_chunk[:, None, :], tf.stack([1, batch, 1]))
         return self.conditional_log_prob(x, z)  # [C, B]
 
+    def _log_weights(self, x, z):
+        """(chunks of z, log p(x|z_s) [S, B]) decoded `chunk_size` at a time."""
+        chunks = tf.split(z, int(z.shape[0]) // self.chunk_size)
+        log_w = tf.concat([self._chunk_log_prob(x, c) for c in chunks], axis=0)
+        return chunks, log_w
+
     def marginal_log_likelihood(self, x, z=None):
         """log p(x) ~= logsumexp_s log p(x|z_s) - log S, z_s ~ p(z): [B]."""
         z = self.prior_samples() if z is None else z
-        chunks = tf.split(z, self.num_prior_samples // self.chunk_size)
-        log_w = tf.concat([self._chunk_log_prob(x, c) for c in chunks], axis=0)
-        return tf.reduce_logsumexp(log_w, axis=0) - math.log(
-            len(chunks) * int(chunks[0].shape[0])
-        )
+        _, log_w = self._log_weights(x, z)
+        return tf.reduce_logsumexp(log_w, axis=0) - math.log(int(z.shape[0]))
 
     def likelihood_gradients(self, x, variables):
         """(log p(x) estimate [B], gradients of -mean log p(x)), chunk by
         chunk: grad log p(x) = sum_s softmax(w)_s grad w_s."""
-        z = self.prior_samples()
-        chunks = tf.split(z, self.num_prior_samples // self.chunk_size)
-        log_w = tf.stop_gradient(
-            tf.concat([self._chunk_log_prob(x, c) for c in chunks], axis=0)
-        )
+        chunks, log_w = self._log_weights(x, self.prior_samples())
+        log_w = tf.stop_gradient(log_w)
         log_px = tf.reduce_logsumexp(log_w, axis=0) - math.log(self.num_prior_samples)
         weights = tf.split(tf.nn.softmax(log_w, axis=0), len(chunks))
         total = None
