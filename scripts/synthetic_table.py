@@ -26,8 +26,14 @@ flags.DEFINE_integer(
     None,
     "Seeded random subset of the 2,000 test sequences (default: all).",
 )
+flags.DEFINE_enum(
+    "optimizer",
+    "sgd",
+    ["sgd", "adam"],
+    "SGD (lr 1.0, He et al.) or Adam (lr 1e-3); gradients clipped at norm 5.",
+)
 flags.DEFINE_float(
-    "learning_rate", 1.0, "SGD learning rate (clipped at global norm 5)."
+    "learning_rate", None, "Learning rate (default: 1.0 for SGD, 1e-3 for Adam)."
 )
 flags.DEFINE_integer(
     "train_examples",
@@ -71,6 +77,7 @@ def main(argv):
         iw_samples=FLAGS.iw_samples,
         eval_examples=FLAGS.eval_examples,
         learning_rate=FLAGS.learning_rate,
+        optimizer=FLAGS.optimizer,
         latent_dim=FLAGS.latent_dim,
         xla=FLAGS.xla,
         train_examples=FLAGS.train_examples,

@@ -20,9 +20,21 @@ from keras_vae_collapse.likelihoods import TokenCategorical
 from keras_vae_collapse.models import AggressiveVAE
 from keras_vae_collapse.networks import TextLSTMDecoder, TextLSTMEncoder
 
+#: The two optimisers of the reference configuration and their learning rates.
+OPTIMIZERS = {"sgd": (keras.optimizers.SGD, 1.0), "adam": (keras.optimizers.Adam, 1e-3)}
 
-def compile_model(model, learning_rate, xla=True):
-    """SGD with the paper's text learning rate (both groups for Agg-VAE).
+
+def make_optimizer(optimizer="sgd", learning_rate=None):
+    """SGD (lr 1.0, He et al.) or Adam (lr 1e-3); `learning_rate` overrides."""
+    if optimizer not in OPTIMIZERS:
+        raise ValueError(f"unknown optimizer {optimizer!r}; known: sgd, adam")
+    cls, default = OPTIMIZERS[optimizer]
+    return cls(default if learning_rate is None else learning_rate)
+
+
+def compile_model(model, learning_rate=None, xla=True, optimizer="sgd"):
+    """`optimizer` ("sgd" or "adam", both groups for Agg-VAE) at the
+    reference learning rate unless `learning_rate` is given.
 
     `xla` compiles the training steps with XLA (Agg-VAE: its numerical
     sub-steps); in-graph input checks are skipped under XLA, which is fine for
@@ -31,11 +43,13 @@ def compile_model(model, learning_rate, xla=True):
     if isinstance(model, AggressiveVAE):
         model.jit_steps = xla
         model.compile(
-            encoder_optimizer=keras.optimizers.SGD(learning_rate),
-            decoder_optimizer=keras.optimizers.SGD(learning_rate),
+            encoder_optimizer=make_optimizer(optimizer, learning_rate),
+            decoder_optimizer=make_optimizer(optimizer, learning_rate),
         )
     else:
-        model.compile(optimizer=keras.optimizers.SGD(learning_rate), jit_compile=xla)
+        model.compile(
+            optimizer=make_optimizer(optimizer, learning_rate), jit_compile=xla
+        )
 
 
 def fit_kwargs(model, data):
@@ -67,7 +81,8 @@ def run_method(
     data,
     epochs=4,
     batch_size=16,
-    learning_rate=1.0,
+    learning_rate=None,
+    optimizer="sgd",
     seed=0,
     iw_samples=100,
     eval_examples=None,
@@ -81,7 +96,7 @@ def run_method(
     train = data["train"]["x"]
     steps = int(np.ceil(len(train) / batch_size))
     model = build_model(method, vocab, steps, epochs, latent_dim=latent_dim, seed=seed)
-    compile_model(model, learning_rate, xla)
+    compile_model(model, learning_rate, xla, optimizer)
     start = time.time()
     history = model.fit(
         train,
@@ -109,6 +124,7 @@ def run_method(
         "train_seconds": seconds,
         "aggressive_epochs": int(sum(history.history.get("aggressive", [0]))),
         "epochs": epochs,
+        "optimizer": optimizer,
         "latent_dim": latent_dim,
         "iw_samples": iw_samples,
         "eval_examples": int(len(test)),

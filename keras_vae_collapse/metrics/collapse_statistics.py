@@ -20,14 +20,22 @@ def collapse_statistics(
     """KL, MI and AU of a model over a dataset (and optionally KL(q(z)||p(z))).
 
     Posterior parameters are streamed batch by batch (memory O(N n)); the
-    "batch" MI estimator uses the data's own batches.
+    "batch" MI estimator uses the data's own batches. MI and AU describe
+    `model.encode` (for Scale-VAE the scaled posterior the decoder reads);
+    `kl` and `aggregate_kl` describe the posterior of the objective's KL term
+    (`model.posterior`), which is the same for every other method.
 
     Returns a dict: `kl`, `mi`, `au`, (`aggregate_kl`), `mi_estimator`,
     `num_examples`, `seed`.
     """
     mu, logvar, sizes = posterior_parameters(model, data, batch_size, num_examples)
+    kl_mu, kl_logvar = mu, logvar
+    if not getattr(model, "encodes_posterior", True):
+        kl_mu, kl_logvar, _ = posterior_parameters(
+            model, data, batch_size, num_examples, objective=True
+        )
     result = {
-        "kl": mean_kl(mu, logvar),
+        "kl": mean_kl(kl_mu, kl_logvar),
         "mi": mutual_information(mu, logvar, estimator, batch_size=sizes, seed=seed),
         "au": active_units(mu, au_threshold) if len(mu) > 1 else 0,
         "mi_estimator": estimator,
@@ -35,5 +43,5 @@ def collapse_statistics(
         "seed": seed,
     }
     if aggregate_kl:
-        result["aggregate_kl"] = aggregate_posterior_kl(mu, logvar, seed=seed)
+        result["aggregate_kl"] = aggregate_posterior_kl(kl_mu, kl_logvar, seed=seed)
     return result

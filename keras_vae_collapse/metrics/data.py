@@ -47,11 +47,16 @@ def iterate_batches(data, batch_size=256, num_examples=None):
         yield x[start : start + int(batch_size)]
 
 
-def posterior_parameters(model, data, batch_size=256, num_examples=None):
-    """(mu, logvar, batch_sizes) of a model over the data, batch by batch."""
+def posterior_parameters(
+    model, data, batch_size=256, num_examples=None, objective=False
+):
+    """(mu, logvar, batch_sizes) of a model over the data, batch by batch:
+    of `model.encode`, or with `objective=True` of `model.posterior` (the
+    posterior of the KL term; they differ for Scale-VAE only)."""
+    encode = model.posterior if objective else model.encode
     mus, logvars, sizes = [], [], []
     for x in iterate_batches(data, batch_size, num_examples):
-        mu, logvar = model.encode(x, batch_size=int(x.shape[0]))
+        mu, logvar = encode(x, batch_size=int(x.shape[0]))
         mus.append(mu)
         logvars.append(logvar)
         sizes.append(len(mu))

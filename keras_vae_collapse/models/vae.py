@@ -326,6 +326,17 @@ class VAE(keras.Model):
         mu, logvar = self.posterior_params(x, training=False)
         return self.representation(mu, logvar)
 
+    #: Whether `encode` returns the posterior of the objective's KL term
+    #: (False for Scale-VAE, whose `encode` gives the scaled posterior).
+    encodes_posterior = True
+
+    def posterior(self, x, batch_size=256):
+        """Means and log-variances of q(z|x) as the KL term of the objective
+        sees it (numpy); equal to `encode` unless `encodes_posterior` is False."""
+        return self._batched(
+            x, batch_size, self._compiled("posterior", self._posterior_batch)
+        )
+
     def _posterior_batch(self, x):
         return self.posterior_params(x, training=False)
 
