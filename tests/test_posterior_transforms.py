@@ -1,4 +1,5 @@
 import math
+import warnings
 
 import keras
 import numpy as np
@@ -240,6 +241,49 @@ def test_scale_kl_uses_the_unscaled_posterior_and_no_gradient_reaches_f():
     np.testing.assert_allclose(
         tape.gradient(total, mu).numpy(), np.broadcast_to(factor, mu.shape), rtol=1e-6
     )
+
+
+def test_scale_reports_the_objective_kl_and_the_mi_of_the_scaled_posterior():
+    model = scale_model(des_std=2.0)
+    model.compile(keras.optimizers.Adam(1e-2))
+    x = np.random.default_rng(4).normal(size=(96, 5)).astype(np.float32)
+    model.fit(x, batch_size=16, epochs=2, verbose=0)
+    mu, logvar = model.posterior(x)
+    scaled_mu, scaled_logvar = model.encode(x)
+    factor = model.scale.factor.numpy()
+    np.testing.assert_allclose(scaled_mu, factor * mu, rtol=1e-5)
+    np.testing.assert_array_equal(scaled_logvar, logvar)
+    stats = kvc.metrics.collapse_statistics(model, x, batch_size=32, seed=0)
+    assert stats["kl"] == pytest.approx(kvc.metrics.mean_kl(mu, logvar), rel=1e-5)
+    assert stats["kl"] != pytest.approx(
+        kvc.metrics.mean_kl(scaled_mu, scaled_logvar), rel=1e-2
+    )
+    mi = kvc.metrics.mutual_information(
+        scaled_mu, scaled_logvar, "batch", batch_size=[32, 32, 32], seed=0
+    )
+    assert stats["mi"] == pytest.approx(mi, rel=1e-5)
+    # every other method: posterior == encode
+    vae = kvc.models.VAE(
+        kvc.networks.MLPEncoder(3, (8,)),
+        kvc.networks.MLPDecoder((5,), (8,)),
+        kvc.likelihoods.Gaussian((5,)),
+        3,
+    )
+    for a, b in zip(vae.posterior(x), vae.encode(x)):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_scale_fit_warns_about_plain_sgd_only():
+    x = np.random.default_rng(0).normal(size=(32, 5)).astype(np.float32)
+    model = scale_model()
+    model.compile(keras.optimizers.SGD(0.1))
+    with pytest.warns(UserWarning, match="plain SGD"):
+        model.fit(x, batch_size=16, verbose=0)
+    model = scale_model()
+    model.compile(keras.optimizers.Adam(1e-3))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        model.fit(x, batch_size=16, verbose=0)
 
 
 def test_scale_batch_of_one_keeps_the_previous_factor():

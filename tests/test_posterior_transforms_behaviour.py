@@ -1,16 +1,44 @@
-"""Short fixed-seed synthetic runs: what the posterior transforms guarantee.
+"""Short synthetic runs, three seeds: what the posterior transforms keep.
 
-Measured with 3 seeds (see the closing notes): BN-VAE and Scale-VAE (on its
-scaled posterior) keep both units active where the VAE collapses; delta-VAE
-keeps its KL floor but, in runs this short, not active units; DU-VAE kept
-them in one seed of three, so it has no behaviour assertion here.
+640 sequences of He et al.'s synthetic corpus, LSTMs of 16, latent 2, SGD 1.0,
+2 epochs; statistics on 500 test sequences. Measured (seeds 0 / 1 / 2):
+VAE AU 0 / 0 / 0, MI 0.04 each; BN-VAE AU 2 / 2 / 1, MI 0.42 / 0.55 / 0.05;
+DU-VAE AU 0 / 2 / 2, MI 0.04 / 0.41 / 0.62; Scale-VAE AU 2 / 2 / 2,
+MI 0.57 / 0.31 / 0.29; delta-VAE AU 0 / 0 / 0, MI 0.04, KL exactly 2 delta.
+
+So the claim asserted is: in at least two seeds of three, more active units
+than the VAE, and a mean MI at least 0.1 nats above it. Scale-VAE's AU is
+measured on f * mu, whose spread is des_std by construction, so its MI is the
+evidence. delta-VAE keeps its KL floor but not information: with
+mu = sqrt(slack + relu(mu_raw)) the floor is met by a mean that does not
+depend on x, and relu passes no gradient back where mu_raw < 0.
 """
 
 import keras
+import numpy as np
 import pytest
+import tensorflow as tf
 
 import keras_vae_collapse as kvc
 from keras_vae_collapse.datasets import synthetic_he2019 as syn
+
+SEEDS = (0, 1, 2)
+STEPS = 40  # 640 sequences / batch 16
+
+METHODS = {
+    "vae": (kvc.models.VAE, {}),
+    "bn-vae": (kvc.models.BNVAE, {"gamma": 0.6}),
+    "du-vae": (
+        kvc.models.DUVAE,
+        {
+            "gamma": 0.5,
+            "p_drop": 0.2,
+            "kl_schedule": kvc.schedules.LinearAnnealing(STEPS, 0.0, 1.0),
+        },
+    ),
+    "scale-vae": (kvc.models.ScaleVAE, {"des_std": 1.0}),
+    "delta-vae": (kvc.models.DeltaVAE, {"delta": 0.15}),
+}
 
 
 @pytest.fixture(scope="module")
@@ -18,16 +46,16 @@ def data():
     return syn.synthetic_splits(splits={"train": 640, "valid": 16, "test": 500})
 
 
-def train(cls, data, **kwargs):
+def train(cls, data, seed=0, **kwargs):
     vocab = syn.vocab_size()
-    keras.utils.set_random_seed(0)
+    keras.utils.set_random_seed(seed)
     model = cls(
         kvc.networks.TextLSTMEncoder(vocab, 2, 16, 16),
         kvc.networks.TextLSTMDecoder(vocab, 2, 16, 16),
         kvc.likelihoods.TokenCategorical(vocab),
         2,
         clip_norm=5.0,
-        seed=0,
+        seed=seed,
         **kwargs,
     )
     model.compile(keras.optimizers.SGD(1.0))
@@ -35,18 +63,48 @@ def train(cls, data, **kwargs):
     return model, kvc.metrics.collapse_statistics(model, data["test"]["x"], seed=0)
 
 
-def test_bn_and_scale_keep_more_active_units_than_the_vae(data):
-    _, vae = train(kvc.models.VAE, data)
-    _, bn = train(kvc.models.BNVAE, data, gamma=0.6)
-    _, scale = train(kvc.models.ScaleVAE, data, des_std=1.0)
-    assert vae["au"] == 0
-    assert bn["au"] > vae["au"] and bn["mi"] > vae["mi"] + 0.2
-    assert scale["au"] > vae["au"] and scale["mi"] > vae["mi"] + 0.1
+@pytest.fixture(scope="module")
+def runs(data):
+    return {
+        name: [train(cls, data, seed, **kwargs) for seed in SEEDS]
+        for name, (cls, kwargs) in METHODS.items()
+    }
 
 
-def test_delta_vae_keeps_its_kl_floor_on_the_data(data):
-    model, stats = train(kvc.models.DeltaVAE, data, delta=0.15)
-    mu, logvar = model.encode(data["test"]["x"])
-    kl = kvc.distributions.kl_per_dimension(mu, logvar).numpy()
-    assert kl.min() >= 0.15 - 1e-4
-    assert stats["kl"] >= 2 * 0.15 - 1e-4
+def statistics(runs, name):
+    return [stats for _, stats in runs[name]]
+
+
+def test_the_vae_collapses_in_every_seed(runs):
+    assert [s["au"] for s in statistics(runs, "vae")] == [0, 0, 0]
+    assert max(s["mi"] for s in statistics(runs, "vae")) < 0.1
+
+
+@pytest.mark.parametrize("method", ["bn-vae", "du-vae", "scale-vae"])
+def test_posterior_transform_keeps_more_units_and_information(runs, method):
+    vae, other = statistics(runs, "vae"), statistics(runs, method)
+    more_units = sum(o["au"] > v["au"] for o, v in zip(other, vae))
+    assert more_units >= 2, [o["au"] for o in other]
+    mi_gain = np.mean([o["mi"] for o in other]) - np.mean([v["mi"] for v in vae])
+    assert mi_gain >= 0.1, [round(o["mi"], 2) for o in other]
+
+
+def test_delta_vae_keeps_its_kl_floor_on_the_data(runs, data):
+    for model, stats in runs["delta-vae"]:
+        mu, logvar = model.encode(data["test"]["x"])
+        kl = kvc.distributions.kl_per_dimension(mu, logvar).numpy()
+        assert kl.min() >= 0.15 - 1e-4
+        assert stats["kl"] >= 2 * 0.15 - 1e-4
+
+
+def test_delta_vae_mean_gets_no_gradient_where_mu_raw_is_negative():
+    layer = kvc.layers.DeltaPosterior(0.15)
+    mu_raw = tf.constant([[-0.3, 0.2], [-0.01, 0.5]])
+    logvar_raw = tf.constant([[0.0, 0.0], [1.0, -1.0]])
+    with tf.GradientTape() as tape:
+        tape.watch(mu_raw)
+        mu, _ = layer(mu_raw, logvar_raw)
+        total = tf.reduce_sum(mu)
+    grad = tape.gradient(total, mu_raw).numpy()
+    np.testing.assert_array_equal(grad[:, 0], [0.0, 0.0])
+    assert (grad[:, 1] > 0).all()

@@ -1,3 +1,5 @@
+import warnings
+
 import keras
 import tensorflow as tf
 
@@ -59,7 +61,15 @@ class ScaleVAE(VAE):
         return mu, logvar - 2.0 * tf.math.log(self.scale.current_factor())
 
     def fit(self, *args, callbacks=None, **kwargs):
-        """`keras.Model.fit`; the factor's epoch boundaries are handled here."""
+        """`keras.Model.fit`; the factor's epoch boundaries are handled here.
+        Warns when the optimizer is plain SGD (see the class docstring)."""
+        if isinstance(getattr(self, "optimizer", None), keras.optimizers.SGD):
+            warnings.warn(
+                "Scale-VAE with plain SGD: f multiplies the encoder's effective "
+                "step by f^2; at lr 1.0 it collapsed on the synthetic data where "
+                "Adam(1e-3) did not (README, 'Scale-VAE and the optimiser')",
+                stacklevel=2,
+            )
         callbacks = [_EndScaleEpoch()] + list(callbacks or [])
         return super().fit(*args, callbacks=callbacks, **kwargs)
 
