@@ -91,8 +91,12 @@ def run(method, dataset, data, reference, epochs=40, seed=0, iw_samples=500):
     start = time.time()
     model.fit(x_train, batch_size=100, epochs=epochs, verbose=0, shuffle=True, **kwargs)
     seconds = time.time() - start
-    mu, logvar = model.encode(x_test)
-    mu, logvar = mu[:, 0].astype(np.float64), logvar[:, 0].astype(np.float64)
+    # q in prior space, where p_model(z|x) and the true posterior live: the
+    # posterior the decoder reconstructs from, mapped back through
+    # `generation_latent` (Scale-VAE: N(mu, sigma^2 / f^2); all others: q).
+    mu, logvar = model.proposal_params(*map(tf.constant, model.posterior(x_test)))
+    mu = mu.numpy()[:, 0].astype(np.float64)
+    logvar = logvar.numpy()[:, 0].astype(np.float64)
     model_ll, model_post = model_log_posterior(model, x_test)
     kl_model = F.kl_to_grid_posterior(mu, logvar, GRID, model_post)
     # The prior is symmetric, so z and -z describe the same model: compare q
