@@ -273,3 +273,36 @@ def test_training_without_inner_data_is_a_clear_error():
     model.compile()
     with pytest.raises(ValueError, match="inner loop's data"):
         model.train_on_batch(np.zeros((4, 2), np.float32))
+
+
+def test_resumed_training_is_bit_exact(tmp_path):
+    # The inner loop's random batches continue where they stopped: fit for two
+    # epochs == fit one, save, load, fit one more.
+    x = token_data(48, seed=2)
+
+    def fit(model, values):
+        model.fit(
+            x,
+            batch_size=16,
+            epochs=len(values),
+            shuffle=False,
+            verbose=0,
+            callbacks=[ScriptedSwitch(values)],
+        )
+
+    keras.utils.set_random_seed(1)
+    straight = text_agg(max_inner_steps=7, window=3)
+    fit(straight, [0.1, 0.2])
+    keras.utils.set_random_seed(1)
+    first = text_agg(max_inner_steps=7, window=3)
+    fit(first, [0.1])
+    draws = int(first.inner_draws.numpy())
+    assert draws > 0
+    path = str(tmp_path / "agg.keras")
+    first.save(path)
+    loaded = keras.saving.load_model(path)
+    assert int(loaded.inner_draws.numpy()) == draws
+    fit(loaded, [0.2])
+    assert int(loaded.inner_draws.numpy()) == int(straight.inner_draws.numpy())
+    for a, b in zip(straight.get_weights(), loaded.get_weights()):
+        np.testing.assert_array_equal(a, b)

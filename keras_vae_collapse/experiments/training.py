@@ -249,7 +249,8 @@ def train(
     `resume=True` continues from the last checkpoint: weights, optimizers,
     KL step, method state and RNG states are restored and the epochs that
     follow see the same batches (seeded by epoch), so the result equals an
-    uninterrupted run. (Agg-VAE's inner-loop batches restart from the seed.)
+    uninterrupted run (Agg-VAE's inner-loop stream skips the batches it
+    already drew).
 
     Args:
         method: a name of `experiments.methods.METHODS`.

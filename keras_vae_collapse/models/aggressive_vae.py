@@ -95,6 +95,16 @@ class AggressiveVAE(VAE):
             trainable=False,
             name="epochs_without_improvement",
         )
+        # Batches drawn from the inner loop's stream so far: a resumed or
+        # continued `fit` skips them, so the stream goes on where it stopped.
+        self.inner_draws = self.add_weight(
+            shape=(),
+            dtype="int32",
+            initializer="zeros",
+            trainable=False,
+            aggregation="only_first_replica",
+            name="inner_draws",
+        )
         self.inner_steps_tracker = keras.metrics.Mean(name="inner_steps")
         self.encoder_optimizer = None
         self._inner_iterator = None
@@ -171,7 +181,10 @@ class AggressiveVAE(VAE):
         batches are shuffled and repeated, as the reference draws random
         batches) or an array (examples shuffled, batched by `batch_size`,
         repeated). Batches are global: under a strategy they are split over
-        the replicas."""
+        the replicas. The stream skips the `inner_draws` batches already used
+        (saved with the model), so training continued in a new `fit` or after
+        loading draws what an uninterrupted run would have drawn (skipping
+        costs one pass over those batches)."""
         if isinstance(data, tf.data.Dataset):
             size = int(data.cardinality())
             buffer = size if 0 < size <= 10_000 else 10_000
@@ -185,6 +198,9 @@ class AggressiveVAE(VAE):
                 .repeat()
                 .batch(int(batch_size or 32), drop_remainder=True)
             )
+        draws = int(self.inner_draws.numpy())
+        if draws:
+            ds = ds.skip(draws)
         ds = ds.prefetch(tf.data.AUTOTUNE)
         strategy = self.distribute_strategy
         if strategy.num_replicas_in_sync > 1:
@@ -358,6 +374,7 @@ class AggressiveVAE(VAE):
 
         def body(i, loss_sum, units, previous, stop):
             step_loss, step_units = encoder_step(self._inner_iterator.get_next())
+            self.inner_draws.assign_add(1)
             i = i + 1
             return (i,) + window_check(
                 i, loss_sum + step_loss, units + step_units, previous
