@@ -11,7 +11,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from absl import app, flags  # noqa: E402
 
-from keras_vae_collapse.experiments import aggressive_cost  # noqa: E402
+from reproduce import aggressive_cost  # noqa: E402
 
 flags.DEFINE_integer("epochs", 10, "Epochs of each model.", lower_bound=1)
 flags.DEFINE_integer("train_examples", 16_000, "Training sequences.", lower_bound=16)
@@ -31,6 +31,7 @@ def main(argv):
         size=FLAGS.size,
         latent_dim=FLAGS.latent_dim,
         seed=FLAGS.seed,
+        xla=FLAGS.xla,
     )
     print(f"config: {results['config']}")
     print(aggressive_cost.format_cost_table(results))

@@ -3,16 +3,18 @@ collapse, with tensorflow-probability priors and posteriors."""
 
 from keras_vae_collapse import (
     callbacks,
+    configs,
     datasets,
     distributions,
+    evaluation,
     export,
     layers,
     likelihoods,
     metrics,
     models,
     networks,
-    presets,
     schedules,
+    training,
     zoo,
 )
 from keras_vae_collapse.version import __version__
@@ -20,15 +22,17 @@ from keras_vae_collapse.version import __version__
 __all__ = [
     "__version__",
     "callbacks",
+    "configs",
     "datasets",
     "distributions",
+    "evaluation",
     "export",
     "layers",
     "likelihoods",
     "metrics",
     "models",
     "networks",
-    "presets",
     "schedules",
+    "training",
     "zoo",
 ]

@@ -13,7 +13,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from absl import app, flags  # noqa: E402
 
 from keras_vae_collapse.datasets.failure_modes import FAILURE_MODES  # noqa: E402
-from keras_vae_collapse.experiments import failure_modes  # noqa: E402
+from reproduce import failure_modes  # noqa: E402
 
 FLAGS = flags.FLAGS
 flags.DEFINE_list("datasets", list(FAILURE_MODES), "Failure-mode datasets.")

@@ -10,7 +10,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from absl import app, flags  # noqa: E402
 
-from keras_vae_collapse.experiments import synthetic_table  # noqa: E402
+from reproduce import synthetic_table  # noqa: E402
 
 FLAGS = flags.FLAGS
 flags.DEFINE_list(

@@ -1,6 +1,9 @@
 import os
+import sys
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)  # the table reproductions in reproduce/
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
@@ -58,9 +61,12 @@ def text_vae(vocab=VOCAB, latent_dim=2, size=8, **kwargs):
 
 
 def shared_data_root():
-    """`$KVC_DATA_DIR` or ../shared/data (the development copy of the real
-    corpora), or None."""
-    return kvc.datasets.default_data_root()
+    """`$KVC_DATA_DIR`, else `../shared/data` beside the checkout (the
+    development copy of the real corpora), or None."""
+    shared = os.path.join(ROOT, "..", "shared", "data")
+    return kvc.datasets.default_data_root() or (
+        shared if os.path.isdir(shared) else None
+    )
 
 
 @pytest.fixture(scope="session")

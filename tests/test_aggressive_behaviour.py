@@ -20,7 +20,7 @@ def train(cls, data, seed=0):
     kwargs = {}
     if cls is kvc.models.AggressiveVAE:
         model.compile()  # SGD lr 1.0 for both groups, the paper's text setting
-        kwargs["validation_data"] = (data["valid"]["x"],)
+        kwargs["validation_data"] = (data["validation"]["x"],)
     else:
         model.compile(keras.optimizers.SGD(1.0))
     model.fit(data["train"]["x"], batch_size=16, epochs=2, verbose=0, **kwargs)
@@ -28,7 +28,7 @@ def train(cls, data, seed=0):
 
 
 def test_aggressive_training_keeps_the_latent_in_use():
-    data = syn.synthetic_splits(splits={"train": 640, "valid": 500, "test": 500})
+    data = syn.synthetic_splits(splits={"train": 640, "validation": 500, "test": 500})
     vae = train(kvc.models.VAE, data)
     agg = train(kvc.models.AggressiveVAE, data)
     assert vae["au"] == 0 and vae["kl"] < 0.05  # collapsed

@@ -18,7 +18,6 @@ def make_model():
         kvc.networks.MLPDecoder((6,), (16,)),
         kvc.likelihoods.Gaussian((6,)),
         2,
-        data_type="images",
         max_inner_steps=12,
         window=3,
         clip_norm=1.0,

@@ -7,7 +7,7 @@ import pytest
 import tensorflow_datasets as tfds
 
 import keras_vae_collapse as kvc
-from keras_vae_collapse.datasets import MalformedFileError
+from keras_vae_collapse.datasets import MalformedFileError, failure_modes
 
 D = kvc.datasets
 
@@ -168,9 +168,33 @@ def test_synthetic_builder_matches_the_generator(tmp_path):
     b = D.builder("synthetic", cache_dir=str(tmp_path / "c"))
     assert D.check_counts(b) == {"train": 16_000, "validation": 2_000, "test": 2_000}
     first = next(b.as_dataset(split="test").as_numpy_iterator())
-    expected = D.synthetic_splits()["test"]
+    splits = D.synthetic_splits()
+    assert list(splits) == ["train", "validation", "test"]
+    expected = splits["test"]
     np.testing.assert_array_equal(first["ids"], expected["x"][0])
     np.testing.assert_allclose(first["z"], expected["z"][0])
+
+
+def test_failure_mode_splits_are_named_like_the_builders():
+    splits = failure_modes.failure_mode_splits("unimodal")
+    assert {k: len(v["x"]) for k, v in splits.items()} == {
+        "train": 5_000,
+        "validation": 1_000,
+        "test": 1_000,
+    }
+
+
+def test_default_data_root_reads_only_the_environment(tmp_path, monkeypatch):
+    # A ../shared/data next to the working directory is not looked at.
+    (tmp_path / "shared" / "data").mkdir(parents=True)
+    (tmp_path / "work").mkdir()
+    monkeypatch.chdir(tmp_path / "work")
+    monkeypatch.delenv("KVC_DATA_DIR", raising=False)
+    assert D.default_data_root() is None
+    monkeypatch.setenv("KVC_DATA_DIR", "")
+    assert D.default_data_root() is None
+    monkeypatch.setenv("KVC_DATA_DIR", str(tmp_path / "shared" / "data"))
+    assert D.default_data_root() == str(tmp_path / "shared" / "data")
 
 
 # -- malformed files -------------------------------------------------------------

@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from keras_vae_collapse.experiments import synthetic_table
+from reproduce import synthetic_table
 
 
 def test_main_job_table_on_a_small_corpus(tmp_path):
@@ -13,7 +13,7 @@ def test_main_job_table_on_a_small_corpus(tmp_path):
         epochs=1,
         output=str(out),
         log=lines.append,
-        splits={"train": 320, "valid": 16, "test": 64},
+        splits={"train": 320, "validation": 16, "test": 64},
         iw_samples=4,
     )
     assert [r["method"] for r in rows] == ["vae", "vae+anneal"]

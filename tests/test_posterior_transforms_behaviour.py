@@ -43,7 +43,7 @@ METHODS = {
 
 @pytest.fixture(scope="module")
 def data():
-    return syn.synthetic_splits(splits={"train": 640, "valid": 16, "test": 500})
+    return syn.synthetic_splits(splits={"train": 640, "validation": 16, "test": 500})
 
 
 def train(cls, data, seed=0, **kwargs):

@@ -19,7 +19,9 @@ def prepared(real_data, name):
     folder = os.path.join(root, name)
     if not os.path.isdir(folder):
         pytest.skip(f"{folder} is absent")
-    return D.builder(name, folder, cache)
+    b = D.builder(name, folder, cache)
+    assert set(b.info.splits) == set(b.SPLITS)  # the builder's self-description
+    return b
 
 
 def texts_and_labels(builder, split):
@@ -39,6 +41,13 @@ def test_yahoo_counts_and_vocabulary(real_data):
     ids = vocab.encode_batch(texts[:100])
     assert (ids[:, 0] == 2).all() and ids.dtype == np.int32
     assert (ids == 1).mean() < 0.01  # the dictionary covers the corpus
+
+
+def test_batches_of_a_real_text_corpus(real_data):
+    b = prepared(real_data, "ptb")
+    first = next(iter(D.batches(b, "test", 32, max_length=20, shuffle=True)))
+    assert first.dtype == "int32" and first.shape[0] == 32
+    assert first.shape[1] <= 22 and (first.numpy()[:, 0] == 2).all()
 
 
 def test_short_yelp_counts_and_label_balance(real_data):

@@ -64,24 +64,22 @@ def trained_text_model():
         kvc.likelihoods.TokenCategorical(v),
         2,
     )
+    model.set_vocabulary(vocab, max_length=50)
     model.compile(optimizer=keras.optimizers.SGD(1.0))
-    model.fit(vocab.encode_batch(TEXTS * 8), batch_size=8, epochs=2, verbose=0)
+    model.fit(model.tokenizer.dense(TEXTS * 8), batch_size=8, epochs=2, verbose=0)
     return model, vocab
 
 
 def test_text_export_matches_encode_in_a_fresh_process(tmp_path):
     model, vocab = trained_text_model()
     assert float(model.scale.current_factor().numpy().min()) != 1.0  # has state
-    path = kvc.export.export_encoder(
-        model, str(tmp_path), "text_vae", 3, vocabulary=vocab, max_length=50
-    )
+    path = kvc.export.export_encoder(model, str(tmp_path), "text_vae", 3)
     assert path == os.path.join(str(tmp_path), "text_vae", "3")
     ids = vocab.encode_batch(TEXTS)
     out = fresh_process(
         path, {"kind": "text", "texts": TEXTS + ODD, "ids": ids.tolist()}
     )
     assert out["signatures"] == ["encode_ids", "serving_default"]
-    model.set_vocabulary(vocab, max_length=50)
     mu, logvar = model.encode(TEXTS + ODD)
     np.testing.assert_allclose(out["z_mean"], mu, rtol=1e-5, atol=1e-5)
     np.testing.assert_allclose(out["z_log_var"], logvar, rtol=1e-5, atol=1e-5)
@@ -143,8 +141,7 @@ def test_export_script_and_existing_version(tmp_path):
     model, vocab = trained_text_model()
     run = tmp_path / "run"
     run.mkdir()
-    model.save(run / "model.keras")
-    vocab.save(run / "vocabulary.txt")
+    model.save_to_preset(str(run / "model"))  # a kvc-train output folder
     args = [
         sys.executable,
         os.path.join(ROOT, "scripts", "export.py"),

@@ -31,10 +31,12 @@ def test_tokens_depend_on_z():
 
 
 def test_splits_and_model_ids():
-    splits = syn.synthetic_splits(seed=2, splits={"train": 80, "valid": 10, "test": 10})
+    splits = syn.synthetic_splits(
+        seed=2, splits={"train": 80, "validation": 10, "test": 10}
+    )
     assert {k: len(v["x"]) for k, v in splits.items()} == {
         "train": 80,
-        "valid": 10,
+        "validation": 10,
         "test": 10,
     }
     x = splits["train"]["x"]
@@ -46,7 +48,7 @@ def test_splits_and_model_ids():
 
 def test_datasets_batch_and_shuffle():
     ds = syn.synthetic_datasets(
-        batch_size=16, seed=2, splits={"train": 64, "valid": 16, "test": 16}
+        batch_size=16, seed=2, splits={"train": 64, "validation": 16, "test": 16}
     )
     first = next(iter(ds["train"]))
     assert first.shape == (16, 12) and first.dtype.name == "int32"

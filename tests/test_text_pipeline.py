@@ -26,13 +26,13 @@ def test_round_trip_up_to_unknown_words():
     assert vocab.decode(vocab.encode("the food")) == "the food"
 
 
-def test_graph_lookup_matches_python_encode():
+def test_graph_tokenizer_matches_python_encode():
     vocab = D.Vocabulary.build(TEXTS)
     texts = TEXTS + ["never seen", "", "<unk> the </s>"]
-    ragged = D.tokenize(tf.constant(texts), vocab.lookup_layer())
-    for text, ids in zip(texts, ragged.to_list()):
+    tokenizer = kvc.layers.TextTokenizer(vocab)
+    for text, ids in zip(texts, tokenizer(tf.constant(texts)).to_list()):
         assert ids == vocab.encode(text)
-    truncated = D.tokenize(tf.constant(TEXTS[3]), vocab.lookup_layer(), max_length=3)
+    truncated = kvc.layers.TextTokenizer(vocab, max_length=3)(TEXTS[3])
     assert truncated.numpy().tolist() == vocab.encode(TEXTS[3], max_length=3)
 
 

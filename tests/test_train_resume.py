@@ -11,6 +11,8 @@ import time
 import keras
 import numpy as np
 
+import keras_vae_collapse as kvc
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -70,8 +72,13 @@ def test_killed_run_resumes_to_the_uninterrupted_result(tmp_path):
     )
     assert resumed.returncode == 0, resumed.stderr[-3000:]
     assert f"resuming after epoch {epochs_done}" in resumed.stdout + resumed.stderr
-    a = keras.saving.load_model(straight / "model.keras")
-    b = keras.saving.load_model(interrupted / "model.keras")
+    # The last checkpoint holds everything (optimizer included); the final
+    # model is the preset folder model/ with the same weights.
+    a = keras.saving.load_model(straight / "checkpoint.keras")
+    b = keras.saving.load_model(interrupted / "checkpoint.keras")
+    final = kvc.models.VAE.from_preset(str(interrupted / "model"))
+    for wa, wb in zip(b.weights, final.weights, strict=True):
+        np.testing.assert_array_equal(wa.numpy(), wb.numpy())
     for wa, wb in zip(a.weights, b.weights, strict=True):
         np.testing.assert_allclose(wa.numpy(), wb.numpy(), rtol=1e-6, atol=1e-7)
     np.testing.assert_array_equal(
@@ -92,9 +99,10 @@ def test_killed_run_resumes_to_the_uninterrupted_result(tmp_path):
 
 def test_bad_flags_give_one_clear_line(tmp_path):
     for flag, message in [
-        ("--set=hidden=3", "unknown preset keys"),
+        ("--set=hidden=3", "neither a hyperparameter"),
         ("--resume", "--resume needs --output_dir"),
-        ("--preset=gpu", "preset"),
+        ("--config=gpu", "config"),
+        ("--method=magic", "unknown method"),
         ("--set=oops", "key=value"),
     ]:
         args = [sys.executable, os.path.join(ROOT, "scripts", "train.py"), flag]

@@ -1,4 +1,8 @@
-"""zoo.save / zoo.load: exact round trip, raw strings, checksums, names."""
+"""Presets and the zoo: exact round trip, raw strings, checksums, names,
+integrity errors."""
+
+import json
+import os
 
 import numpy as np
 import pytest
@@ -9,10 +13,9 @@ import keras_vae_collapse as kvc
 
 def test_round_trip_is_exact_and_encode_takes_raw_strings(tmp_path):
     model, vocab = trained_text_model()
-    kvc.zoo.save(
-        model, str(tmp_path), "tiny_text", {"dataset": "toy", "max_length": 20}, vocab
-    )
+    kvc.zoo.save(model, str(tmp_path), "tiny_text", {"dataset": "toy"})
     assert "tiny_text" in kvc.zoo.list_models(str(tmp_path))
+    assert os.path.exists(tmp_path / "tiny_text" / "assets" / "tokenizer")
     loaded = kvc.zoo.load("tiny_text", str(tmp_path))
     assert type(loaded) is type(model)
     for a, b in zip(model.weights, loaded.weights, strict=True):
@@ -21,14 +24,21 @@ def test_round_trip_is_exact_and_encode_takes_raw_strings(tmp_path):
     expected = model.encode(vocab.encode_batch(TEXTS))
     np.testing.assert_array_equal(mu, expected[0])
     np.testing.assert_array_equal(logvar, expected[1])
-    assert loaded.zoo_metadata["dataset"] == "toy"
-    with pytest.raises(TypeError, match="vocabulary"):
-        model.encode(TEXTS)  # the original has none attached
+    assert loaded.preset_metadata["dataset"] == "toy"
+    assert loaded.tokenizer.max_length == 50
+
+
+def test_from_preset_checks_the_class(tmp_path):
+    model, _ = trained_text_model()
+    folder = model.save_to_preset(str(tmp_path / "p"))
+    assert isinstance(kvc.models.VAE.from_preset(folder), kvc.models.ScaleVAE)
+    with pytest.raises(TypeError, match="not a BNVAE"):
+        kvc.models.BNVAE.from_preset(folder)
 
 
 def test_tampered_weights_are_detected(tmp_path):
-    model, vocab = trained_text_model()
-    folder = kvc.zoo.save(model, str(tmp_path), "tiny", vocabulary=vocab)
+    model, _ = trained_text_model()
+    folder = kvc.zoo.save(model, str(tmp_path), "tiny")
     path = f"{folder}/model.weights.h5"
     data = bytearray(open(path, "rb").read())
     data[len(data) // 2] ^= 0xFF
@@ -37,9 +47,60 @@ def test_tampered_weights_are_detected(tmp_path):
         kvc.zoo.load("tiny", str(tmp_path))
 
 
-def test_unknown_name_lists_the_known_ones(tmp_path):
+def _edit_metadata(folder, edit):
+    path = os.path.join(folder, "metadata.json")
+    with open(path) as f:
+        meta = json.load(f)
+    edit(meta)
+    with open(path, "w") as f:
+        json.dump(meta, f)
+
+
+@pytest.mark.parametrize(
+    "damage, message",
+    [
+        (lambda f: _edit_metadata(f, lambda m: m.pop("sha256")), "no 'sha256'"),
+        (
+            lambda f: _edit_metadata(f, lambda m: m["sha256"].pop("config.json")),
+            "no checksum of config.json",
+        ),
+        (
+            lambda f: open(os.path.join(f, "metadata.json"), "w").write("{oops"),
+            "not valid JSON",
+        ),
+        (lambda f: open(os.path.join(f, "extra.bin"), "w").write("x"), "not covered"),
+        (lambda f: os.remove(os.path.join(f, "README.md")), "missing"),
+    ],
+)
+def test_integrity_errors_are_zoo_errors(tmp_path, damage, message):
+    model, _ = trained_text_model()
+    folder = kvc.zoo.save(model, str(tmp_path), "tiny")
+    damage(folder)
+    with pytest.raises(kvc.zoo.ZooError, match=message):
+        kvc.zoo.load("tiny", str(tmp_path))
+
+
+def test_save_refuses_to_overwrite_and_replaces_atomically(tmp_path):
+    model, _ = trained_text_model()
+    folder = kvc.zoo.save(model, str(tmp_path), "tiny")
+    with pytest.raises(FileExistsError, match="overwrite"):
+        kvc.zoo.save(model, str(tmp_path), "tiny")
+    open(os.path.join(folder, "stale.txt"), "w").write("old")
+    kvc.zoo.save(model, str(tmp_path), "tiny", overwrite=True)
+    assert not os.path.exists(os.path.join(folder, "stale.txt"))
+    assert sorted(os.listdir(tmp_path)) == ["tiny"]  # no staging folders left
+    kvc.zoo.load("tiny", str(tmp_path))
+
+
+def test_a_vocabulary_of_the_wrong_size_is_refused():
     model, vocab = trained_text_model()
-    kvc.zoo.save(model, str(tmp_path), "present", vocabulary=vocab)
+    with pytest.raises(ValueError, match="vocabulary has"):
+        model.set_vocabulary(kvc.datasets.Vocabulary(vocab.tokens[4:] + ["extra"]))
+
+
+def test_unknown_name_lists_the_known_ones(tmp_path):
+    model, _ = trained_text_model()
+    kvc.zoo.save(model, str(tmp_path), "present")
     with pytest.raises(kvc.zoo.ZooError, match="known: .*present"):
         kvc.zoo.load("absent", str(tmp_path))
 

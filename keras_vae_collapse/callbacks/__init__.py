@@ -1,7 +1,6 @@
-"""Keras callbacks: collapse metrics, the Agg-VAE switch, diagnostics."""
+"""Keras callbacks: collapse metrics and diagnostics."""
 
-from keras_vae_collapse.callbacks.aggressive_switch import AggressiveSwitch
 from keras_vae_collapse.callbacks.collapse_metrics import CollapseMetrics
 from keras_vae_collapse.callbacks.posterior_mean_space import PosteriorMeanSpace
 
-__all__ = ["AggressiveSwitch", "CollapseMetrics", "PosteriorMeanSpace"]
+__all__ = ["CollapseMetrics", "PosteriorMeanSpace"]

@@ -1,5 +1,6 @@
 """Datasets: offline tfds builders, text and image pipelines, vocabulary."""
 
+from keras_vae_collapse.datasets.batching import MODALITIES, batches, split_examples
 from keras_vae_collapse.datasets.files import MalformedFileError
 from keras_vae_collapse.datasets.image_pipeline import image_batches
 from keras_vae_collapse.datasets.kvc_omniglot import KvcOmniglot
@@ -22,7 +23,7 @@ from keras_vae_collapse.datasets.synthetic_he2019 import (
     synthetic_splits,
     to_model_ids,
 )
-from keras_vae_collapse.datasets.text_pipeline import text_batches, tokenize
+from keras_vae_collapse.datasets.text_pipeline import text_batches
 from keras_vae_collapse.datasets.vocabulary import SPECIAL_TOKENS, Vocabulary
 
 __all__ = [
@@ -34,18 +35,20 @@ __all__ = [
     "KvcYahoo",
     "KvcYelp",
     "KvcYelpSentiment",
+    "MODALITIES",
     "MalformedFileError",
     "SPECIAL_TOKENS",
     "Vocabulary",
+    "batches",
     "builder",
     "check_counts",
     "default_data_root",
     "generate_synthetic",
     "image_batches",
     "load",
+    "split_examples",
     "synthetic_datasets",
     "synthetic_splits",
     "text_batches",
     "to_model_ids",
-    "tokenize",
 ]

@@ -25,7 +25,7 @@ FAILURE_MODES = {
     "bimodal": (lambda z: np.stack([2.0 * np.abs(z), 0.5 * z**2], axis=-1), 0.3),
     "weak_latent": (lambda z: np.stack([0.3 * z, 0.3 * z], axis=-1), 1.0),
 }
-SPLITS = {"train": 5_000, "valid": 1_000, "test": 1_000}
+SPLITS = {"train": 5_000, "validation": 1_000, "test": 1_000}
 _LOG_2PI = np.log(2.0 * np.pi)
 
 

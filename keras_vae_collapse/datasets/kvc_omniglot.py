@@ -77,7 +77,7 @@ class KvcOmniglot(tfds.core.GeneratorBasedBuilder):
     training images for inputs with fewer than 13,450).
 
     `image` is float32 [28, 28, 1]: grey-level ink for `train` (binarise it
-    dynamically in the input pipeline, `omniglot_batches`), statically
+    dynamically in the input pipeline, `batching.batches`), statically
     binarised with seed 0 (validation) and seed 1 (test). `label` is the
     character (0..1622, background set first).
     """
@@ -85,6 +85,11 @@ class KvcOmniglot(tfds.core.GeneratorBasedBuilder):
     VERSION = tfds.core.Version("1.0.0")
     RELEASE_NOTES = {"1.0.0": "First release."}
     MANUAL_DOWNLOAD_INSTRUCTIONS = __doc__
+    MODALITY = "images"
+    FEATURE = "image"
+    LABEL = "label"
+    SPLITS = ("train", "validation", "test")
+    NEEDS_FILES = True
     EXPECTED_COUNTS = {"train": 23_000, "validation": VALIDATION, "test": 8_115}
 
     def _info(self):

@@ -39,6 +39,8 @@ class KvcShortYelp(TextCorpusBuilder):
     MANUAL_DOWNLOAD_INSTRUCTIONS = __doc__
     HOMEPAGE = "https://github.com/zhaoxinyu/DG-VAEs"
     NUM_CLASSES = 2
+    LABEL = "label"
+    SPLITS = (*(f"train_{n}" for n in TRAIN_SUBSETS), "validation", "test")
     EXPECTED_COUNTS = {
         **{f"train_{n}": n for n in TRAIN_SUBSETS},
         "validation": 10_000,

@@ -22,7 +22,17 @@ class KvcSynthetic(tfds.core.GeneratorBasedBuilder):
 
     VERSION = tfds.core.Version("1.0.0")
     RELEASE_NOTES = {"1.0.0": "First release."}
+    MODALITY = "token_ids"
+    FEATURE = "ids"
+    LABEL = None
+    SPLITS = ("train", "validation", "test")
+    NEEDS_FILES = False
     EXPECTED_COUNTS = {"train": 16_000, "validation": 2_000, "test": 2_000}
+
+    @classmethod
+    def vocab_size(cls):
+        """Model vocabulary size of the `ids` (special ids included)."""
+        return synthetic_he2019.vocab_size()
 
     def _info(self):
         return tfds.core.DatasetInfo(
@@ -41,10 +51,7 @@ class KvcSynthetic(tfds.core.GeneratorBasedBuilder):
 
     def _split_generators(self, dl_manager):
         data = synthetic_he2019.synthetic_splits(seed=GENERATOR_SEED)
-        names = {"train": "train", "validation": "valid", "test": "test"}
-        return {
-            split: self._generate_examples(data[name]) for split, name in names.items()
-        }
+        return {split: self._generate_examples(data[split]) for split in self.SPLITS}
 
     def _generate_examples(self, split):
         for i in range(len(split["x"])):

@@ -40,6 +40,7 @@ class KvcYelpSentiment(TextCorpusBuilder):
     MANUAL_DOWNLOAD_INSTRUCTIONS = __doc__
     HOMEPAGE = "https://github.com/shentianxiao/language-style-transfer"
     NUM_CLASSES = 2
+    LABEL = "label"
     #: The training split is the rest of the pool (168,485 unique sentences
     #: in the shared copy, minus the short-Yelp ones, `info.metadata`).
     EXPECTED_COUNTS = {"validation": HELD_OUT, "test": HELD_OUT}

@@ -25,12 +25,11 @@ BUILDERS = {
 
 
 def default_data_root():
-    """`$KVC_DATA_DIR`, else `../shared/data` if it exists, else None."""
-    root = os.environ.get("KVC_DATA_DIR")
-    if root:
-        return root
-    shared = os.path.join(os.getcwd(), "..", "shared", "data")
-    return shared if os.path.isdir(shared) else None
+    """`$KVC_DATA_DIR` (the folder of the dataset folders), or None if unset.
+
+    Never guessed from the working directory: callers that know a layout
+    (tests, scripts) add their own fallback."""
+    return os.environ.get("KVC_DATA_DIR") or None
 
 
 def builder(name, data_dir=None, cache_dir=None):
@@ -40,7 +39,8 @@ def builder(name, data_dir=None, cache_dir=None):
         name: one of `BUILDERS` (`"yahoo"`, ...) or its tfds name
             (`"kvc_yahoo"`).
         data_dir: directory holding the dataset's original files (the
-            builder's docstring says which); not needed for `"synthetic"`.
+            builder's docstring says which); not needed when the builder's
+            `NEEDS_FILES` is False (generated data such as `"synthetic"`).
         cache_dir: where tfds writes the prepared dataset (default: tfds's
             `~/tensorflow_datasets` or `$TFDS_DATA_DIR`).
     """
@@ -48,7 +48,7 @@ def builder(name, data_dir=None, cache_dir=None):
     if short not in BUILDERS:
         raise ValueError(f"unknown dataset {name!r}; known: {', '.join(BUILDERS)}")
     cls = BUILDERS[short]
-    if data_dir is None and short != "synthetic":
+    if data_dir is None and cls.NEEDS_FILES:
         raise ValueError(f"dataset {short!r} needs data_dir, the folder of its files")
     if data_dir is not None and not os.path.isdir(data_dir):
         raise FileNotFoundError(f"data_dir {data_dir!r} is not a directory")

@@ -15,7 +15,7 @@ from keras_vae_collapse.likelihoods.token_categorical import BOS_ID, EOS_ID
 
 #: ids 0..3 are <pad>, <unk>, <s>, </s>; generator token k has id k + 4.
 NUM_SPECIAL = 4
-SPLITS = {"train": 16_000, "valid": 2_000, "test": 2_000}
+SPLITS = {"train": 16_000, "validation": 2_000, "test": 2_000}
 
 
 def _sigmoid(a):
@@ -86,7 +86,8 @@ def to_model_ids(tokens):
 
 
 def synthetic_splits(seed=19950927, splits=None, **kwargs):
-    """The corpus as model ids split into train / valid / test (16k/2k/2k).
+    """The corpus as model ids split into train / validation / test
+    (16k/2k/2k).
 
     Returns {split: {"x": int32 [N, 12], "z": float32 [N, 2], "component": ...}}.
     """

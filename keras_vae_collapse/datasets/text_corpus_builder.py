@@ -12,11 +12,21 @@ class TextCorpusBuilder(tfds.core.GeneratorBasedBuilder, skip_registration=True)
 
     Subclasses set `EXPECTED_COUNTS` (examples per split, from the data
     README) and implement `_splits(manual_dir) -> ({split: (texts, labels)},
-    Vocabulary)`.
+    Vocabulary)`; labelled ones set `NUM_CLASSES` and `LABEL = "label"`.
+
+    Every builder of the package describes itself with class attributes:
+    `MODALITY` ("text", "images" or "token_ids"), `FEATURE` (key of the model
+    input), `LABEL` (label key or None), `SPLITS` and `NEEDS_FILES` (False
+    for generated data); `batching.batches` relies on them.
     """
 
     VERSION = tfds.core.Version("1.0.0")
     RELEASE_NOTES = {"1.0.0": "First release."}
+    MODALITY = "text"
+    FEATURE = "text"
+    LABEL = None
+    SPLITS = ("train", "validation", "test")
+    NEEDS_FILES = True
     NUM_CLASSES = None
     EXPECTED_COUNTS = {}
     HOMEPAGE = None

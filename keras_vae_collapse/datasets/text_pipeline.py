@@ -2,29 +2,7 @@
 
 import tensorflow as tf
 
-from keras_vae_collapse.likelihoods.token_categorical import BOS_ID, EOS_ID, PAD_ID
-
-
-def tokenize(texts, lookup, max_length=None):
-    """Strings [B] -> ragged int32 ids [B, None] of `<s> words </s>` (a
-    scalar string gives a 1-D tensor).
-
-    Args:
-        texts: string tensor (scalar or [B]).
-        lookup: `Vocabulary.lookup_layer()`.
-        max_length: keep at most this many words (None: all).
-    """
-    texts = tf.convert_to_tensor(texts, tf.string)
-    words = tf.strings.split(texts)
-    if max_length is not None:
-        words = words[..., : int(max_length)]
-    if texts.shape.rank == 0:
-        ids = tf.cast(lookup(words), tf.int32)
-        return tf.concat([[BOS_ID], ids, [EOS_ID]], axis=0)
-    ids = tf.cast(tf.ragged.map_flat_values(lookup, words), tf.int32)
-    edge = tf.ones([ids.nrows(), 1], tf.int32)
-    return tf.concat([edge * BOS_ID, ids, edge * EOS_ID], axis=1)
-
+from keras_vae_collapse.likelihoods.token_categorical import PAD_ID
 
 _STREAM_GRAPH_SEED = 20_191_120
 
@@ -72,9 +50,12 @@ def text_batches(
 
     Args:
         texts: `tf.data.Dataset` of scalar strings.
-        vocabulary: a `Vocabulary`.
+        vocabulary: a `layers.TextTokenizer` (the model's: its rules, cut and
+            vocabulary give the ids), or a `Vocabulary` (then a tokenizer
+            with default rules and `max_length` is made).
         batch_size: sequences per batch.
-        max_length: words kept per text (the ids add <s> and </s>).
+        max_length: words kept per text with a `Vocabulary` (a tokenizer
+            has its own; giving another one is an error).
         shuffle: shuffle the texts before bucketing (seeded, reshuffled every
             epoch).
         seed: shuffle seed.
@@ -90,11 +71,20 @@ def text_batches(
     Returns:
         `tf.data.Dataset` of int32 [B, T] ids.
     """
-    lookup = vocabulary.lookup_layer()
+    from keras_vae_collapse.layers.text_tokenizer import TextTokenizer
+
+    if isinstance(vocabulary, TextTokenizer):
+        tokenizer = vocabulary
+        if max_length is not None and max_length != tokenizer.max_length:
+            raise ValueError(
+                f"max_length {max_length} differs from the tokenizer's "
+                f"{tokenizer.max_length}"
+            )
+        max_length = tokenizer.max_length
+    else:
+        tokenizer = TextTokenizer(vocabulary, max_length)
     # Tokenised once, then kept in memory: later epochs only shuffle and batch.
-    ids = texts.map(
-        lambda t: tokenize(t, lookup, max_length), num_parallel_calls=tf.data.AUTOTUNE
-    ).cache()
+    ids = texts.map(tokenizer, num_parallel_calls=tf.data.AUTOTUNE).cache()
 
     def batches(ds, shuffle_seed):
         if shuffle:

@@ -24,6 +24,7 @@ from keras_vae_collapse.metrics.posterior_mean_space import (
     plot_posterior_mean_space,
     posterior_mean_space,
 )
+from keras_vae_collapse.metrics.short_yelp_probe import short_yelp_probe
 
 __all__ = [
     "active_units",
@@ -43,4 +44,5 @@ __all__ = [
     "representation_accuracies",
     "sample_posteriors",
     "select_subset",
+    "short_yelp_probe",
 ]

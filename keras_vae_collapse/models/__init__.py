@@ -1,11 +1,35 @@
-"""Models: the VAE base and the methods built on it."""
+"""Models: the VAE base, the methods built on it, and the method registry."""
 
+from keras_vae_collapse.models import registry
 from keras_vae_collapse.models.aggressive_vae import AggressiveVAE
 from keras_vae_collapse.models.bn_vae import BNVAE
 from keras_vae_collapse.models.delta_vae import DeltaVAE
 from keras_vae_collapse.models.du_vae import DUVAE
 from keras_vae_collapse.models.libi import LiBI
+from keras_vae_collapse.models.registry import (
+    METHODS,
+    Method,
+    MethodSpec,
+    method_names,
+    parse,
+    register,
+)
 from keras_vae_collapse.models.scale_vae import ScaleVAE
 from keras_vae_collapse.models.vae import VAE
 
-__all__ = ["VAE", "AggressiveVAE", "BNVAE", "DUVAE", "DeltaVAE", "LiBI", "ScaleVAE"]
+__all__ = [
+    "METHODS",
+    "VAE",
+    "AggressiveVAE",
+    "BNVAE",
+    "DUVAE",
+    "DeltaVAE",
+    "LiBI",
+    "Method",
+    "MethodSpec",
+    "ScaleVAE",
+    "method_names",
+    "parse",
+    "register",
+    "registry",
+]

@@ -4,13 +4,9 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from keras_vae_collapse.metrics.data import posterior_parameters
+from keras_vae_collapse.metrics.mutual_information import mutual_information
 from keras_vae_collapse.models.vae import VAE
-
-DATA_TYPES = {
-    # convergence window, default optimizer of each parameter group
-    "text": (15, lambda: keras.optimizers.SGD(1.0)),
-    "images": (10, lambda: keras.optimizers.Adam(1e-3)),
-}
 
 
 @keras.saving.register_keras_serializable(package="keras_vae_collapse")
@@ -22,7 +18,9 @@ class AggressiveVAE(VAE):
     shuffled, repeated copy of the training data; at most `max_inner_steps`;
     every `window` steps the mean loss of the window, per word for text and
     per example for images, is compared with the previous window's, starting
-    from +inf, and the loop stops as soon as it went up), then one
+    from +inf, and the loop stops as soon as it went up; the mean is per
+    event of the likelihood, i.e. per word for text and, equivalently for the
+    comparison, per example for images), then one
     decoder-only step on the outer batch. When off, a joint step of both
     groups. The gradient is clipped jointly over all parameters (`clip_norm`,
     5.0) in every kind of step, as in the reference code.
@@ -34,21 +32,25 @@ class AggressiveVAE(VAE):
     update) are XLA functions inside that graph (`jit_steps`); the input
     checks run outside them.
 
-    Aggressive mode is switched off by `callbacks.AggressiveSwitch` (added by
-    `fit` when `validation_data` is given): text rule, off at the first epoch
-    whose validation MI is lower than the previous epoch's (start 0); image
-    rule, off after `patience` epochs (cumulative) without a new best MI.
-    The flag and the rule's state are variables: saved, restored, resumable.
+    Aggressive mode is switched off in `on_epoch_end` by the MI of the
+    switch data (`validation_data` of `fit`, or `set_switch_data`; He et
+    al.'s per-batch estimator): off after `patience` epochs (cumulative)
+    whose MI is below the best so far. With patience 1 this is the text rule
+    of the reference (off at the first epoch whose MI is lower than the
+    previous epoch's, start 0: while MI rises the previous value is the best);
+    the image rule is patience 5. The flag and the rule's state are
+    variables: saved, restored, resumable.
 
-    Compile with `encoder_optimizer=` and `decoder_optimizer=` (defaults: SGD
-    lr 1.0 for text, Adam 1e-3 for images); `model.optimizer` is the decoder's.
+    Compile with `optimizer=` (the encoder gets a copy) or with
+    `encoder_optimizer=` and `decoder_optimizer=` (default SGD lr 1.0 each,
+    the reference text setting; Adam 1e-3 for images); `model.optimizer` is
+    the decoder's.
 
     Args:
-        data_type: "text" or "images": sets the window (15 / 10), the switch
-            rule and the default optimizers.
         max_inner_steps: cap of the inner loop (99).
-        window: convergence window (default from `data_type`).
-        patience: epochs without MI improvement of the image rule (5).
+        window: convergence window (15 text, 10 images).
+        patience: epochs below the best MI before switching off (1 text,
+            5 images).
         jit_steps: XLA-compile the numerical sub-steps (gradients and updates;
             not the iterator reads or input checks) when training on one
             replica: about 2x faster inner steps on CPU. XLA compiles once per
@@ -59,22 +61,23 @@ class AggressiveVAE(VAE):
     def __init__(
         self,
         *args,
-        data_type="text",
         max_inner_steps=99,
-        window=None,
-        patience=5,
+        window=15,
+        patience=1,
         jit_steps=True,
         **kwargs,
     ):
         kwargs.setdefault("clip_norm", 5.0)
         super().__init__(*args, **kwargs)
-        if data_type not in DATA_TYPES:
-            raise ValueError(f"data_type must be one of {list(DATA_TYPES)}")
-        if int(max_inner_steps) < 1:
-            raise ValueError(f"max_inner_steps must be >= 1, got {max_inner_steps}")
-        self.data_type = data_type
+        for name, value in (
+            ("max_inner_steps", max_inner_steps),
+            ("window", window),
+            ("patience", patience),
+        ):
+            if int(value) < 1:
+                raise ValueError(f"{name} must be >= 1, got {value}")
         self.max_inner_steps = int(max_inner_steps)
-        self.window = int(window or DATA_TYPES[data_type][0])
+        self.window = int(window)
         self.patience = int(patience)
         self.jit_steps = bool(jit_steps)
         self.aggressive = self.add_weight(
@@ -107,19 +110,36 @@ class AggressiveVAE(VAE):
         )
         self.inner_steps_tracker = keras.metrics.Mean(name="inner_steps")
         self.encoder_optimizer = None
+        self.switch_data = None
         self._inner_iterator = None
 
     # -- optimizers -----------------------------------------------------------
-    def compile(self, encoder_optimizer=None, decoder_optimizer=None, **kwargs):
-        """Compiles with one optimizer per parameter group."""
-        if "optimizer" in kwargs:
-            raise ValueError(
-                "AggressiveVAE takes encoder_optimizer= and decoder_optimizer= "
-                "instead of optimizer="
+    def compile(
+        self, optimizer=None, encoder_optimizer=None, decoder_optimizer=None, **kwargs
+    ):
+        """Compiles with one optimizer per parameter group: `optimizer` (the
+        decoder's; the encoder gets a fresh copy of it) or the two explicitly.
+        `jit_compile=True` / `False` sets `jit_steps` (XLA can compile only the
+        numerical sub-steps of this loop); "auto" keeps it."""
+        jit = kwargs.pop("jit_compile", "auto")
+        if jit != "auto":
+            self.jit_steps = bool(jit)
+        if optimizer is not None:
+            if encoder_optimizer is not None or decoder_optimizer is not None:
+                raise ValueError(
+                    "give optimizer= or encoder_optimizer= and decoder_optimizer=, "
+                    "not both"
+                )
+            decoder_optimizer = keras.optimizers.get(optimizer)
+            encoder_optimizer = decoder_optimizer.__class__.from_config(
+                decoder_optimizer.get_config()
             )
-        default = DATA_TYPES[self.data_type][1]
-        decoder_optimizer = keras.optimizers.get(decoder_optimizer or default())
-        self.encoder_optimizer = keras.optimizers.get(encoder_optimizer or default())
+        decoder_optimizer = keras.optimizers.get(
+            decoder_optimizer or keras.optimizers.SGD(1.0)
+        )
+        self.encoder_optimizer = keras.optimizers.get(
+            encoder_optimizer or keras.optimizers.SGD(1.0)
+        )
         super().compile(optimizer=decoder_optimizer, **kwargs)
         if self.built:
             self._build_optimizers()
@@ -160,20 +180,50 @@ class AggressiveVAE(VAE):
         if not int(self.aggressive.numpy()):
             return False
         mi = float(mi)
-        reference = float(self.mi_reference.numpy())
-        if self.data_type == "text":
-            if mi < reference:
+        if mi < float(self.mi_reference.numpy()):
+            bad = int(self.epochs_without_improvement.numpy()) + 1
+            self.epochs_without_improvement.assign(bad)
+            if bad >= self.patience:
                 self.aggressive.assign(0)
-            self.mi_reference.assign(mi)
         else:
-            if mi < reference:
-                bad = int(self.epochs_without_improvement.numpy()) + 1
-                self.epochs_without_improvement.assign(bad)
-                if bad >= self.patience:
-                    self.aggressive.assign(0)
-            else:
-                self.mi_reference.assign(mi)
+            self.mi_reference.assign(mi)
         return bool(int(self.aggressive.numpy()))
+
+    def set_switch_data(self, data, batch_size=50):
+        """The data whose MI decides the switch (an array, an (x,) tuple or a
+        batched tf.data.Dataset); `fit` sets its `validation_data`."""
+        if isinstance(data, (tuple, list)):
+            data = data[0]
+        self.switch_data = data
+        self._switch_batch_size = int(batch_size)
+
+    def validation_mi(self, seed=0):
+        """He et al.'s per-batch MI estimate on the switch data."""
+        mu, logvar, sizes = posterior_parameters(
+            self, self.switch_data, getattr(self, "_switch_batch_size", 50)
+        )
+        return mutual_information(mu, logvar, "batch", batch_size=sizes, seed=seed)
+
+    def on_epoch_end(self, epoch, logs=None):
+        """While aggressive: the switch rule on this epoch's MI of the switch
+        data (epoch e samples with seed e). Logs `val_mi` and `aggressive`."""
+        logs = {} if logs is None else logs
+        if int(self.aggressive.numpy()):
+            if self.switch_data is None:
+                warnings.warn(
+                    "AggressiveVAE: no validation data (fit(validation_data=...) or "
+                    "set_switch_data): aggressive mode stays on.",
+                    stacklevel=2,
+                )
+            else:
+                mi = self.validation_mi(seed=int(epoch))
+                logs.setdefault("val_mi", mi)
+                if not self.record_validation_mi(mi):
+                    print(
+                        f"\n[kvc] epoch {int(epoch) + 1}: validation MI {mi:.4f}, "
+                        "aggressive training switched off"
+                    )
+        logs["aggressive"] = float(self.aggressive.numpy())
 
     # -- inner-loop data ----------------------------------------------------------
     def set_inner_data(self, data, batch_size=None, seed=None):
@@ -208,47 +258,41 @@ class AggressiveVAE(VAE):
         self._inner_iterator = iter(ds)
         self.train_function = None  # the compiled step captures the iterator
 
-    def fit(
-        self,
-        x=None,
-        y=None,
-        batch_size=None,
-        epochs=1,
-        callbacks=None,
-        validation_data=None,
-        inner_data=None,
-        **kwargs,
-    ):
-        """`keras.Model.fit`, plus: the inner loop's data (`inner_data`,
-        default `x`; see `set_inner_data`), and an `AggressiveSwitch` on
-        `validation_data` unless the callbacks have one."""
-        from keras_vae_collapse.callbacks.aggressive_switch import AggressiveSwitch
+    needs_validation_data = True
 
+    def fit_arguments(self, train=None, validation=None):
+        """The validation split for the switch, and the (finite) training
+        split for the inner loop's random batches."""
+        arguments = super().fit_arguments(train, validation)
+        if train is not None:
+            arguments["inner_data"] = train
+        return arguments
+
+    def fit(self, x=None, *args, inner_data=None, **kwargs):
+        """`VAE.fit`, plus the inner loop's data (`inner_data`, default `x`;
+        see `set_inner_data`). `validation_data` decides the switch."""
+        self._fit_inner_data = inner_data
+        try:
+            return super().fit(x, *args, **kwargs)
+        finally:
+            self._fit_inner_data = None
+
+    def prepare_fit(self, x, batch_size=None, validation_data=None):
         self.build_for_data(x)
         self._build_optimizers()
-        if inner_data is not None or x is not None:
+        inner = getattr(self, "_fit_inner_data", None)
+        if inner is not None or x is not None:
             self.set_inner_data(
-                x if inner_data is None else inner_data, batch_size or 32, self.seed
+                x if inner is None else inner, batch_size or 32, self.seed
             )
-        callbacks = list(callbacks or [])
-        if not any(isinstance(c, AggressiveSwitch) for c in callbacks):
-            if validation_data is not None:
-                callbacks.insert(0, AggressiveSwitch(validation_data))
-            elif int(self.aggressive.numpy()):
-                warnings.warn(
-                    "AggressiveVAE.fit without validation_data or an "
-                    "AggressiveSwitch callback: aggressive mode stays on.",
-                    stacklevel=2,
-                )
-        return super().fit(
-            x,
-            y,
-            batch_size=batch_size,
-            epochs=epochs,
-            callbacks=callbacks,
-            validation_data=validation_data,
-            **kwargs,
-        )
+        if validation_data is not None:
+            self.set_switch_data(validation_data)
+        elif int(self.aggressive.numpy()) and self.switch_data is None:
+            warnings.warn(
+                "AggressiveVAE.fit without validation_data: aggressive mode "
+                "stays on (give validation_data or call set_switch_data).",
+                stacklevel=3,
+            )
 
     # -- the step --------------------------------------------------------------
     # `train_step` runs in cross-replica context: its tf.cond and inner
@@ -282,9 +326,7 @@ class AggressiveVAE(VAE):
         return function
 
     def _units(self, x):
-        if self.data_type == "text":
-            return tf.reduce_sum(self.likelihood.num_events(x))
-        return tf.cast(tf.shape(x)[0], tf.float32)
+        return tf.reduce_sum(self.likelihood.num_events(x))
 
     def _xla(self, name, fn):
         """`fn` XLA-compiled (cached) when `jit_steps` and on one replica."""
@@ -417,7 +459,6 @@ class AggressiveVAE(VAE):
         config = super().get_config()
         config.update(
             {
-                "data_type": self.data_type,
                 "max_inner_steps": self.max_inner_steps,
                 "window": self.window,
                 "patience": self.patience,

@@ -1,6 +1,5 @@
 import keras
 
-from keras_vae_collapse import distributions
 from keras_vae_collapse.layers.du_posterior import DUPosterior
 from keras_vae_collapse.models.vae import VAE
 
@@ -12,8 +11,9 @@ class DUVAE(VAE):
 
     The floor and the dropout are active once the KL weight has reached 1, the
     dropout only in training. The loss uses the posterior with dropout; the
-    reported KL (`kl`, `encode`, metrics) the posterior without it. The papers
-    pair it with `LinearAnnealing(kl_start=0, warm_up_epochs=10)`.
+    reported KL (`kl`, `encode`, metrics) the posterior without it (the base
+    handles a transform's third output). The papers pair it with
+    `LinearAnnealing(kl_start=0, warm_up_epochs=10)`, the registry's default.
 
     Args:
         gamma: target RMS of the BN scale (0.5).
@@ -32,25 +32,8 @@ class DUVAE(VAE):
         self.p_drop = float(p_drop)
         self.delta_rate = float(delta_rate)
 
-    def uncertainty_active(self):
-        return self.kl_weight() >= 1.0
-
-    def _transform(self, x, training):
-        mu, logvar = self.encoder(x, training=training)
-        return self.posterior_transform(
-            mu, logvar, training=training, active=self.uncertainty_active()
-        )
-
-    def posterior_params(self, x, training=False):
-        mu, logvar, _ = self._transform(x, training)
-        return mu, logvar
-
-    def compute_terms(self, x, training=False):
-        mu, logvar, dropped = self._transform(x, training)
-        terms = self.terms_from_posterior(x, mu, dropped, training)
-        terms["kl"] = distributions.kl_to_prior(mu, logvar)
-        terms["logvar"] = logvar
-        return terms
+    def transform_arguments(self):
+        return {"active": self.kl_weight() >= 1.0}
 
     def get_config(self):
         config = super().get_config()

@@ -8,9 +8,11 @@ from keras_vae_collapse.models.vae import VAE
 STAGES = {1: "likelihood", 2: "inference", 3: "joint"}
 
 
-class _LiBIEpochs(keras.callbacks.Callback):
-    def on_epoch_end(self, epoch, logs=None):
-        self.model.end_epoch(logs)
+def _add(a, b):
+    """a + b for gradients that may be None or (embedding) IndexedSlices."""
+    if a is None or b is None:
+        return b if a is None else a
+    return tf.convert_to_tensor(a) + tf.convert_to_tensor(b)
 
 
 @keras.saving.register_keras_serializable(package="keras_vae_collapse")
@@ -29,10 +31,11 @@ class LiBI(VAE):
          that keeps the batch log-likelihood L within `tolerance` nats per
          example of L1, the mean log-likelihood of the last stage-1 epoch.
     After the last stage, training stays in it. The epoch counter (hence the
-    stage) and L1 are saved variables; `fit` advances them (no callback to
-    remember). The S prior samples are decoded `chunk_size` at a time and the
-    gradient is accumulated chunk by chunk (weights softmax_s of a first,
-    gradient-free pass), so memory holds one chunk.
+    stage) and L1 are saved variables; `on_epoch_end` advances them (`fit`
+    calls it; a custom loop calls it after every epoch). The S prior samples
+    are decoded `chunk_size` at a time and the gradient is accumulated chunk
+    by chunk (weights softmax_s of a first, gradient-free pass), so memory
+    holds one chunk.
 
     Args:
         likelihood_epochs, inference_epochs, joint_epochs: stage lengths.
@@ -93,7 +96,7 @@ class LiBI(VAE):
     def stage(self):
         return self.stage_at(int(self.epoch.numpy()))
 
-    def end_epoch(self, logs=None):
+    def on_epoch_end(self, epoch=None, logs=None):
         """Closes an epoch: records L1 after stage 1, advances the counter and
         recompiles the step when the stage changes."""
         before = self.stage
@@ -105,16 +108,12 @@ class LiBI(VAE):
         if self.stage != before:
             self.make_train_function(force=True)
 
-    def fit(self, *args, callbacks=None, **kwargs):
-        """`keras.Model.fit` with the stage bookkeeping attached."""
-        x = args[0] if args else kwargs.get("x")
+    def prepare_fit(self, x, batch_size=None, validation_data=None):
         self.build_for_data(x)
         if not self.optimizer.built:
             # Stages update different parameter groups: build for all of them.
             with self.distribute_strategy.scope():
                 self.optimizer.build(self.trainable_variables)
-        callbacks = [_LiBIEpochs()] + list(callbacks or [])
-        return super().fit(*args, callbacks=callbacks, **kwargs)
 
     def make_train_function(self, force=False):
         self._trace_stage = self.stage  # train_step is traced for this stage
@@ -156,14 +155,7 @@ class LiBI(VAE):
                 per_example = -tf.reduce_sum(weight * self._chunk_log_prob(x, chunk), 0)
                 loss = tf.nn.compute_average_loss(per_example)
             grads = tape.gradient(loss, variables)
-            total = (
-                grads
-                if total is None
-                else [
-                    a if b is None else (b if a is None else a + b)
-                    for a, b in zip(total, grads)
-                ]
-            )
+            total = grads if total is None else list(map(_add, total, grads))
         return log_px, total
 
     # -- the step ------------------------------------------------------------------
@@ -192,13 +184,12 @@ class LiBI(VAE):
                 self.reference_log_likelihood - self.tolerance - tf.reduce_mean(log_px)
             )
             active = tf.cast(shortfall > 0, tf.float32) * self.penalty
-            extra = {id(v): g for v, g in zip(decoder, ll_grads) if g is not None}
-            grads = [
-                g
-                if id(v) not in extra
-                else (active * extra[id(v)] if g is None else g + active * extra[id(v)])
-                for g, v in zip(grads, variables)
-            ]
+            extra = {
+                id(v): active * tf.convert_to_tensor(g)
+                for v, g in zip(decoder, ll_grads)
+                if g is not None
+            }
+            grads = [_add(g, extra.get(id(v))) for g, v in zip(grads, variables)]
             self.apply_gradients(self.optimizer, grads, variables)
         logs = self.update_metrics(terms, per_example, beta)
         if stage != 2:  # the stages that estimate log p(x)

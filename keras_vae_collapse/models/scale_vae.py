@@ -7,13 +7,6 @@ from keras_vae_collapse.layers.posterior_scale import PosteriorScale
 from keras_vae_collapse.models.vae import VAE
 
 
-class _EndScaleEpoch(keras.callbacks.Callback):
-    def on_epoch_end(self, epoch, logs=None):
-        self.model.scale.end_epoch()
-        if logs is not None:
-            logs["scale_factor"] = float(tf.reduce_mean(self.model.scale.factor))
-
-
 @keras.saving.register_keras_serializable(package="keras_vae_collapse")
 class ScaleVAE(VAE):
     """Scale-VAE (Song et al. 2024): the decoder reconstructs from the scaled
@@ -27,7 +20,8 @@ class ScaleVAE(VAE):
     MI and AU describe it (our decision; AU on f * mu is des_std^2 > 0.01 per
     dimension by construction, so only MI is evidence); `posterior` and every
     reported KL are those of the original posterior, as in the objective.
-    `fit` closes the factor's epochs itself (and logs `scale_factor`).
+    `on_epoch_end` closes the factor's epochs (and logs `scale_factor`);
+    `fit` calls it, a custom loop must call it after every epoch.
 
     Optimiser: f multiplies the reconstruction gradient on its way to mu,
     and a step in mu moves the decoder's input f times further, so plain
@@ -62,9 +56,13 @@ class ScaleVAE(VAE):
     def proposal_params(self, mu, logvar):
         return mu, logvar - 2.0 * tf.math.log(self.scale.current_factor())
 
-    def fit(self, *args, callbacks=None, **kwargs):
-        """`keras.Model.fit`; the factor's epoch boundaries are handled here.
-        Warns when the optimizer is plain SGD (see the class docstring)."""
+    def on_epoch_end(self, epoch, logs=None):
+        self.scale.end_epoch()
+        if logs is not None:
+            logs["scale_factor"] = float(tf.reduce_mean(self.scale.factor))
+
+    def prepare_fit(self, x, batch_size=None, validation_data=None):
+        """Warns when the optimizer is plain SGD (see the class docstring)."""
         if isinstance(getattr(self, "optimizer", None), keras.optimizers.SGD):
             warnings.warn(
                 "Scale-VAE with plain SGD: f multiplies the encoder's effective "
@@ -72,8 +70,6 @@ class ScaleVAE(VAE):
                 "Adam(1e-3) did not (README, 'Scale-VAE and the optimiser')",
                 stacklevel=2,
             )
-        callbacks = [_EndScaleEpoch()] + list(callbacks or [])
-        return super().fit(*args, callbacks=callbacks, **kwargs)
 
     def get_config(self):
         config = super().get_config()

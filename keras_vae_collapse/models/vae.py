@@ -16,6 +16,13 @@ def _is_text(x):
     return isinstance(x, np.ndarray) and x.dtype.kind in "USO"
 
 
+class _EpochEndHook(keras.callbacks.Callback):
+    """Calls `model.on_epoch_end` (attached by `VAE.fit`)."""
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.model.on_epoch_end(epoch, logs)
+
+
 def _scale(grad, factor):
     if isinstance(grad, tf.IndexedSlices):
         return tf.IndexedSlices(grad.values * factor, grad.indices, grad.dense_shape)
@@ -35,7 +42,9 @@ class VAE(keras.Model):
 
     Methods change one piece through the hooks `posterior_params` (and the
     `posterior_transform` layer), `decoder_mean`, `generation_latent`,
-    `proposal_params`, `representation`, `compute_terms` and `train_step`.
+    `proposal_params`, `representation`, `compute_terms` and `train_step`,
+    and keep state across epochs in `on_epoch_end`. They declare what a
+    driver must give them in `fit_arguments`.
 
     Args:
         encoder: layer x -> (mu, logvar), each [B, n].
@@ -50,12 +59,17 @@ class VAE(keras.Model):
         free_bits: None, `FreeBits` or `MaskedFreeBits`.
         posterior_transform: optional layer (mu, logvar) -> (mu, logvar)
             between the encoder and sampling (BN-VAE, delta-VAE, ...); part
-            of the inference network.
+            of the inference network. A transform may also return a third
+            value, the log-variance to sample with in training (DU-VAE's
+            variance dropout); the KL that is reported then uses the second.
         clip_norm: clip the gradient to this global norm (He et al. use 5.0).
             Clipped after the cross-replica sum, so it is the same under a
             distribution strategy (unlike the optimizers' `global_clipnorm`,
             which Keras applies to each replica's partial gradient).
         seed: seed of the posterior sampling during training.
+        tokenizer: optional `layers.TextTokenizer` of a text model: then
+            `encode`, `elbo`, ... also take raw strings, and the vocabulary
+            is saved with the model (as an asset).
     """
 
     # `compile(jit_compile="auto")` resolves to no XLA: XLA turns the in-graph
@@ -74,6 +88,7 @@ class VAE(keras.Model):
         posterior_transform=None,
         clip_norm=None,
         seed=None,
+        tokenizer=None,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -88,6 +103,8 @@ class VAE(keras.Model):
             raise ValueError(f"clip_norm must be > 0 or None, got {clip_norm}")
         self.clip_norm = None if clip_norm is None else float(clip_norm)
         self.seed = seed
+        self.tokenizer = tokenizer
+        self.check_tokenizer()
         self.seed_generator = keras.random.SeedGenerator(seed, name="sampling_seed")
         self.kl_step = self.add_weight(
             shape=(),
@@ -132,10 +149,29 @@ class VAE(keras.Model):
     # -- hooks of the methods ------------------------------------------------
     def posterior_params(self, x, training=False):
         """(mu, logvar) of q(z|x): the encoder, then the posterior transform."""
-        mu, logvar = self.encoder(x, training=training)
-        if self.posterior_transform is not None:
-            mu, logvar = self.posterior_transform(mu, logvar, training=training)
+        mu, logvar, _ = self.transformed_posterior(x, training)
         return mu, logvar
+
+    def transformed_posterior(self, x, training=False):
+        """(mu, logvar, logvar to sample with): the encoder, then the
+        posterior transform (which may return the third value itself)."""
+        mu, logvar = self.encoder(x, training=training)
+        if self.posterior_transform is None:
+            return mu, logvar, logvar
+        out = self.posterior_transform(
+            mu, logvar, training=training, **self.transform_arguments()
+        )
+        if len(out) not in (2, 3):
+            raise ValueError(
+                "a posterior_transform must return (mu, logvar) or (mu, logvar, "
+                f"logvar to sample with), got {len(out)} values"
+            )
+        return out if len(out) == 3 else (out[0], out[1], out[1])
+
+    def transform_arguments(self):
+        """Extra keyword arguments of the posterior transform's call (DU-VAE
+        passes whether its uncertainty part is active)."""
+        return {}
 
     def sample_latent(self, mu, logvar):
         """One reparameterised sample z = mu + exp(logvar / 2) * eps."""
@@ -177,8 +213,13 @@ class VAE(keras.Model):
     def compute_terms(self, x, training=False):
         """Per-example terms: rec [B], kl_dims [B, n] (of the loss), kl [B]
         (reported), mu, logvar."""
-        mu, logvar = self.posterior_params(x, training=training)
-        return self.terms_from_posterior(x, mu, logvar, training)
+        mu, logvar, sampling_logvar = self.transformed_posterior(x, training)
+        terms = self.terms_from_posterior(x, mu, sampling_logvar, training)
+        if sampling_logvar is not logvar:
+            # The loss uses the sampling posterior; the report the posterior.
+            terms["kl"] = distributions.kl_to_prior(mu, logvar)
+            terms["logvar"] = logvar
+        return terms
 
     def terms_from_posterior(self, x, mu, logvar, training):
         z = self.reconstruction_latent(mu, logvar, training)
@@ -272,34 +313,120 @@ class VAE(keras.Model):
         terms = self.compute_terms(x, training=False)
         return self.update_metrics(terms, self.per_example_loss(terms, beta), beta)
 
+    # -- training: what a method needs from a driver --------------------------
+    #: Whether the method needs validation data in `fit` (Agg-VAE's switch).
+    needs_validation_data = False
+
+    def fit_arguments(self, train=None, validation=None):
+        """Extra `fit` keyword arguments this method needs, from a driver that
+        has the training split `train` (finite, batched) and the validation
+        split `validation`: drivers call `model.fit(..., **these)` and never
+        look at the model's class. The base needs nothing."""
+        if self.needs_validation_data and validation is not None:
+            return {"validation_data": validation}
+        return {}
+
+    def prepare_fit(self, x, batch_size=None, validation_data=None):
+        """Called by `fit` before training starts (build optimizers, take the
+        data a method keeps, warn about a bad setup). The base does nothing."""
+
+    def on_epoch_end(self, epoch, logs=None):
+        """The end-of-epoch hook of every method (Scale-VAE's factor, Agg-VAE's
+        switch, LiBI's stages). `fit` calls it through a callback it attaches
+        itself; a user who trains with their own loop (`train_on_batch`,
+        a custom `tf.function`) calls `model.on_epoch_end(epoch)` after each
+        epoch. `logs`, if given, receives what the method reports."""
+
+    def fit(
+        self,
+        x=None,
+        y=None,
+        batch_size=None,
+        epochs=1,
+        callbacks=None,
+        validation_data=None,
+        **kwargs,
+    ):
+        """`keras.Model.fit` with the method's hooks: `prepare_fit` first, then
+        `on_epoch_end` after every epoch (before the other callbacks)."""
+        self.prepare_fit(x, batch_size=batch_size, validation_data=validation_data)
+        callbacks = list(callbacks or [])
+        if not any(isinstance(c, _EpochEndHook) for c in callbacks):
+            callbacks.insert(0, _EpochEndHook())
+        return super().fit(
+            x,
+            y,
+            batch_size=batch_size,
+            epochs=epochs,
+            callbacks=callbacks,
+            validation_data=validation_data,
+            **kwargs,
+        )
+
     # -- public methods -----------------------------------------------------
     def _compiled(self, name, fn):
         if name not in self._compiled_fns:
             self._compiled_fns[name] = tf.function(fn, reduce_retracing=True)
         return self._compiled_fns[name]
 
-    #: Optional `Vocabulary` (set by `set_vocabulary`, e.g. by `zoo.load`):
-    #: then `encode`, `elbo`, ... also take raw strings.
-    vocabulary = None
-    max_text_length = None
+    @property
+    def vocabulary(self):
+        """The `Vocabulary` of the tokenizer, or None."""
+        return None if self.tokenizer is None else self.tokenizer.vocabulary
 
-    def set_vocabulary(self, vocabulary, max_length=None):
-        """Lets the public methods take raw strings: whitespace-tokenised,
-        unknown words -> <unk>, at most `max_length` words, <s> / </s> added."""
-        self.vocabulary = vocabulary
-        self.max_text_length = None if max_length is None else int(max_length)
+    def set_vocabulary(self, vocabulary, max_length=None, **options):
+        """Gives the model a `layers.TextTokenizer` of `vocabulary` (a
+        `Vocabulary`, a token list or a file), so the public methods take raw
+        strings; `options` are the tokenizer's (lowercase, split_punctuation).
+        A vocabulary whose size is not the likelihood's is refused."""
+        from keras_vae_collapse.layers.text_tokenizer import TextTokenizer
+
+        tokenizer = TextTokenizer(vocabulary, max_length, **options)
+        self._check_tokenizer(tokenizer)
+        if self.tokenizer is not None:  # keep the tracked layer, update it
+            self.tokenizer.set_vocabulary(tokenizer.vocabulary)
+            self.tokenizer.max_length = tokenizer.max_length
+            self.tokenizer.lowercase = tokenizer.lowercase
+            self.tokenizer.split_punctuation = tokenizer.split_punctuation
+            return
+        locked = self._tracker.locked
+        self._tracker.unlock()  # a layer without variables may join later
+        try:
+            self.tokenizer = tokenizer
+        finally:
+            if locked:
+                self._tracker.lock()
+
+    def check_tokenizer(self):
+        """Raises ValueError if the tokenizer's vocabulary does not fit the
+        likelihood (a vocabulary of another size gives wrong ids silently)."""
+        self._check_tokenizer(self.tokenizer)
+
+    def _check_tokenizer(self, tokenizer):
+        if tokenizer is None or tokenizer.vocabulary is None:
+            return
+        size = getattr(self.likelihood, "vocab_size", None)
+        if size is None:
+            raise ValueError("a tokenizer needs a token likelihood (TokenCategorical)")
+        if tokenizer.vocabulary_size != size:
+            raise ValueError(
+                f"the vocabulary has {tokenizer.vocabulary_size} tokens but "
+                f"the model's likelihood has {size}: use the vocabulary the model "
+                "was trained with"
+            )
 
     def _prepare(self, x):
         if isinstance(x, str):
             x = [x]
         if _is_text(x):
-            if self.vocabulary is None:
+            if self.tokenizer is None:
                 raise TypeError(
                     "expected numeric token ids, got strings: raw strings need a "
-                    "vocabulary (model.set_vocabulary(...); zoo models have theirs)"
+                    "tokenizer (model.set_vocabulary(...); zoo models have theirs)"
                 )
+            self.check_tokenizer()
             texts = [t.decode("utf-8") if isinstance(t, bytes) else str(t) for t in x]
-            x = self.vocabulary.encode_batch(texts, self.max_text_length)
+            x = self.tokenizer.dense(texts).numpy()
         x = self.likelihood.validate(x)
         if not self.built:
             self.build(x.shape)
@@ -438,6 +565,30 @@ class VAE(keras.Model):
             return self.likelihood.mean(params).numpy()
         return self.likelihood.sample(params, seed=tf.constant([int(seed), 2])).numpy()
 
+    # -- presets -------------------------------------------------------------
+    def save_to_preset(self, preset_dir, metadata=None, card=None, overwrite=False):
+        """Writes the model as a preset folder in the keras-hub layout
+        (config.json, model.weights.h5, assets/tokenizer/, metadata.json with
+        checksums, README.md): see `zoo.save_preset`."""
+        from keras_vae_collapse.zoo.preset_io import save_preset
+
+        return save_preset(self, preset_dir, metadata, card, overwrite)
+
+    @classmethod
+    def from_preset(cls, preset, verify=True):
+        """The model of a preset: a zoo name (`"yelp_scale_vae"`, see
+        `zoo.list_models()`) or a preset folder. Checksums are verified; the
+        class must be `cls` or a subclass (`VAE.from_preset` loads any)."""
+        from keras_vae_collapse.zoo.model_store import load
+
+        model = load(preset, verify=verify)
+        if not isinstance(model, cls):
+            raise TypeError(
+                f"preset {preset!r} holds a {type(model).__name__}, "
+                f"not a {cls.__name__}"
+            )
+        return model
+
     # -- serialization -----------------------------------------------------
     def _all_seed_generators(self):
         seen, generators = set(), []
@@ -480,6 +631,9 @@ class VAE(keras.Model):
                 else keras.saving.serialize_keras_object(self.posterior_transform),
                 "clip_norm": self.clip_norm,
                 "seed": self.seed,
+                "tokenizer": None
+                if self.tokenizer is None
+                else keras.saving.serialize_keras_object(self.tokenizer),
             }
         )
         return config
@@ -494,6 +648,7 @@ class VAE(keras.Model):
             "kl_schedule",
             "free_bits",
             "posterior_transform",
+            "tokenizer",
         ):
             if config.get(key) is not None:
                 config[key] = keras.saving.deserialize_keras_object(config[key])

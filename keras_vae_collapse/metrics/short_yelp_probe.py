@@ -11,8 +11,8 @@ def short_yelp_probe(
     posterior means of `model` (a text model with a vocabulary, e.g. trained
     on `yelp_sentiment`), trained on short-Yelp's 100 / 500 / 1k / 2k / 10k
     labelled sentences and tested on its 10,000 test sentences."""
-    if model.vocabulary is None:
-        raise ValueError("the model needs its vocabulary: model.set_vocabulary(...)")
+    if model.tokenizer is None:
+        raise ValueError("the model needs a tokenizer: model.set_vocabulary(...)")
     builder = datasets.builder("short_yelp", short_yelp_dir, cache_dir)
 
     def split(name):

@@ -1,10 +1,14 @@
-"""Model and training presets per dataset: `paper` (the reference sizes of
-ALGORITHMS.md, for a GPU) and `cpu` (sized so that one model trains to a
-useful point in about 90 minutes on 2 CPU cores).
+"""Network and training configurations per dataset ("configs"): `paper` (the
+reference sizes, for a GPU) and `cpu` (sized so that one model trains to a
+useful point in about 90 minutes on 2 CPU cores). (A *preset* is a saved,
+pretrained model: see `VAE.from_preset`.)
 
-Each `cpu` preset's `notes` give its sizes and its measured step time: plain
+`architecture` names the networks: "text_lstm" (He et al.'s LSTM encoder and
+decoder) or "resnet_pixelcnn" (the Omniglot ResNet encoder and PixelCNN).
+
+Each `cpu` config's `notes` give its sizes and its measured step time: plain
 VAE training step on real batches, 2-core CPU, TF 2.21, measured with
-`python benchmarks/preset_step_time.py --sizes=cpu` (2026-11-21):
+`python benchmarks/config_step_time.py --sizes=cpu` (2026-11-21):
 
     dataset         sizes (emb / LSTM or channels)   s/step  steps/epoch  run
     yahoo           128 / 256, <= 100 words, B 32     0.887      286      20 ep, 85 min
@@ -23,7 +27,7 @@ import copy
 
 _TEXT_PAPER = {
     # He et al. 2019 / Zhu et al. 2020 text configuration (ALGORITHMS.md).
-    "data_type": "text",
+    "architecture": "text_lstm",
     "latent_dim": 32,
     "embedding_dim": 512,
     "hidden_dim": 1024,
@@ -37,7 +41,7 @@ _TEXT_PAPER = {
     "warm_up_epochs": 10,
 }
 
-PRESETS = {
+CONFIGS = {
     "yahoo": {
         "paper": dict(_TEXT_PAPER),
         "cpu": dict(
@@ -116,7 +120,7 @@ PRESETS = {
     "omniglot": {
         # He et al. 2019 Omniglot configuration (ALGORITHMS.md).
         "paper": {
-            "data_type": "images",
+            "architecture": "resnet_pixelcnn",
             "latent_dim": 32,
             "encoder_channels": 64,
             "encoder_blocks": 3,
@@ -137,7 +141,7 @@ PRESETS = {
             "with 32 channels and 4 residual blocks (kernels 7, 5, 5, 3) "
             "instead of 64 x 12, batch 50: 0.261 s/step, 460 steps/epoch, 40 "
             "epochs in about 80 minutes",
-            "data_type": "images",
+            "architecture": "resnet_pixelcnn",
             "latent_dim": 32,
             "encoder_channels": 64,
             "encoder_blocks": 3,
@@ -157,16 +161,16 @@ PRESETS = {
 }
 
 
-def get_preset(dataset, size="cpu", **overrides):
-    """A copy of the preset of `dataset` ("paper" or "cpu"), with overrides."""
-    if dataset not in PRESETS:
-        known = ", ".join(PRESETS)
-        raise ValueError(f"no preset for dataset {dataset!r}; known: {known}")
-    if size not in PRESETS[dataset]:
-        raise ValueError(f"preset size must be 'paper' or 'cpu', got {size!r}")
-    preset = copy.deepcopy(PRESETS[dataset][size])
-    unknown = [k for k in overrides if k not in preset]
+def get_config(dataset, size="cpu", **overrides):
+    """A copy of the config of `dataset` ("paper" or "cpu"), with overrides."""
+    if dataset not in CONFIGS:
+        known = ", ".join(CONFIGS)
+        raise ValueError(f"no config for dataset {dataset!r}; known: {known}")
+    if size not in CONFIGS[dataset]:
+        raise ValueError(f"config size must be 'paper' or 'cpu', got {size!r}")
+    config = copy.deepcopy(CONFIGS[dataset][size])
+    unknown = [k for k in overrides if k not in config]
     if unknown:
-        raise ValueError(f"unknown preset keys {unknown}; known: {sorted(preset)}")
-    preset.update(overrides)
-    return preset
+        raise ValueError(f"unknown config keys {unknown}; known: {sorted(config)}")
+    config.update(overrides)
+    return config

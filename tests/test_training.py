@@ -1,4 +1,4 @@
-"""Training from presets: every preset is valid, and short runs work end to end."""
+"""Training from configs: every config is valid, and short runs work end to end."""
 
 import json
 import os
@@ -10,25 +10,25 @@ import pytest
 from test_dataset_builders import omniglot_fixture, write
 
 import keras_vae_collapse as kvc
-from keras_vae_collapse.experiments import training
-from keras_vae_collapse.presets import PRESETS, get_preset
+from keras_vae_collapse import training
+from keras_vae_collapse.configs import CONFIGS, get_config
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-@pytest.mark.parametrize("dataset", sorted(PRESETS))
-def test_every_preset_builds_its_networks(dataset):
+@pytest.mark.parametrize("dataset", sorted(CONFIGS))
+def test_every_config_builds_its_networks(dataset):
     for size in ("cpu", "paper"):
-        preset = get_preset(dataset, size)
-        encoder, decoder, likelihood = training.build_networks(preset, vocab_size=50)
-        assert encoder.latent_dim == decoder.latent_dim == preset["latent_dim"]
-    with pytest.raises(ValueError, match="unknown preset keys"):
-        get_preset(dataset, "cpu", hidden=3)
+        config = get_config(dataset, size)
+        encoder, decoder, likelihood = training.build_networks(config, vocab_size=50)
+        assert encoder.latent_dim == decoder.latent_dim == config["latent_dim"]
+    with pytest.raises(ValueError, match="unknown config keys"):
+        get_config(dataset, "cpu", hidden=3)
     with pytest.raises(ValueError, match="'paper' or 'cpu'"):
-        get_preset(dataset, "gpu")
+        get_config(dataset, "gpu")
 
 
-def test_text_training_from_a_preset(tmp_path):
+def test_text_training_from_a_config(tmp_path):
     data = tmp_path / "yahoo"
     rng = np.random.default_rng(0)
     words = [f"w{i}" for i in range(30)]
@@ -52,9 +52,14 @@ def test_text_training_from_a_preset(tmp_path):
     assert summary["steps"] == 3 and summary["test"]["examples"] == 20
     for key in ("neg_elbo", "kl", "mi"):
         assert np.isfinite(summary["test"][key])
-    assert os.path.exists(tmp_path / "run" / "model.keras")
     with open(tmp_path / "run" / "summary.json") as f:
         assert json.load(f)["method"] == "agg-vae"
+    # The final model is a preset with the tokenizer inside: raw strings work.
+    loaded = kvc.models.AggressiveVAE.from_preset(str(tmp_path / "run" / "model"))
+    assert loaded.preset_metadata["dataset"] == "yahoo"
+    np.testing.assert_array_equal(
+        loaded.encode(["w1 w2 w3"])[0], model.encode(["w1 w2 w3"])[0]
+    )
 
 
 def test_train_script_on_omniglot_files(tmp_path):
@@ -63,7 +68,8 @@ def test_train_script_on_omniglot_files(tmp_path):
     command = [
         sys.executable,
         os.path.join(ROOT, "scripts", "train.py"),
-        "--method=bn-vae(0.6)",
+        "--method=bn-vae",
+        "--set=gamma=0.7",
         "--dataset=omniglot",
         f"--data_dir={tmp_path / 'omniglot'}",
         "--epochs=1",
@@ -76,7 +82,10 @@ def test_train_script_on_omniglot_files(tmp_path):
     assert done.returncode == 0, done.stderr[-3000:]
     with open(tmp_path / "run" / "summary.json") as f:
         summary = json.load(f)
-    assert summary["steps"] == 2 and summary["config"]["data_type"] == "images"
+    assert summary["steps"] == 2
+    assert summary["config"]["architecture"] == "resnet_pixelcnn"
+    assert summary["method"] == "bn-vae(gamma=0.7)"
+    assert summary["hyperparameters"] == {"gamma": 0.7}
     assert summary["test"]["au"] >= 0
     bad = subprocess.run(
         command[:2] + ["--dataset=mnist"], env=env, capture_output=True, text=True

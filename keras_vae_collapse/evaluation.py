@@ -1,44 +1,38 @@
-"""Evaluating a trained model on a dataset split (behind scripts/evaluate.py)."""
+"""Evaluating a trained model on a dataset split (behind `kvc-evaluate` /
+scripts/evaluate.py): IW-NLL, perplexity, KL, MI, AU."""
 
 import json
 import os
 
 import numpy as np
-import tensorflow as tf
-import tensorflow_datasets as tfds
 
 from keras_vae_collapse import datasets, metrics
-from keras_vae_collapse.presets import get_preset
-
-
-def split_examples(dataset, data_dir, split, cache_dir=None):
-    """All examples of a split as a list of strings (text), an array of
-    images, or an array of ids (synthetic)."""
-    prepared = datasets.builder(dataset, data_dir, cache_dir)
-    ds = prepared.as_dataset(
-        split=split, read_config=tfds.ReadConfig(try_autocache=False)
-    )
-    key = {"synthetic": "ids", "omniglot": "image"}.get(dataset, "text")
-    values = [e[key] for e in ds.as_numpy_iterator()]
-    if key == "text":
-        return [v.decode("utf-8") for v in values], prepared
-    return np.stack(values), prepared
 
 
 def evaluation_batches(
     dataset,
     data_dir,
     split="test",
-    preset=None,
+    batch_size=32,
     eval_examples=None,
     seed=0,
     cache_dir=None,
-    vocabulary=None,
+    tokenizer=None,
 ):
     """(batched tf.data.Dataset, info) of a split or of a fixed, seeded random
-    subset of `eval_examples` of its examples. `info` says which were used."""
-    preset = preset or get_preset(dataset)
-    examples, prepared = split_examples(dataset, data_dir, split, cache_dir)
+    subset of `eval_examples` of its examples. `info` says which were used.
+
+    Text is tokenised by `tokenizer` (the model's: its vocabulary, rules and
+    cut); a text dataset without one is an error, since the dataset's own
+    vocabulary need not be the model's.
+    """
+    prepared = datasets.builder(dataset, data_dir, cache_dir)
+    if prepared.MODALITY == "text" and tokenizer is None:
+        raise ValueError(
+            f"{dataset} is text: evaluating needs the model's tokenizer "
+            "(model.tokenizer)"
+        )
+    examples = datasets.split_examples(prepared, split)
     total = len(examples)
     info = {"split": split, "split_examples": total, "subset_seed": None}
     if eval_examples is not None and eval_examples < total:
@@ -50,18 +44,16 @@ def evaluation_batches(
         )
         info["subset_seed"] = seed
     info["num_examples"] = len(examples)
-    batch = preset["batch_size"]
-    if isinstance(examples, list):
-        vocabulary = vocabulary or prepared.vocabulary()
-        ds = datasets.text_batches(
-            tf.data.Dataset.from_tensor_slices(examples),
-            vocabulary,
-            batch,
-            max_length=preset["max_length"],
-        )
-        info["max_length"] = preset["max_length"]
-    else:
-        ds = tf.data.Dataset.from_tensor_slices(examples).batch(batch)
+    ds = datasets.batches(
+        prepared,
+        split,
+        batch_size,
+        vocabulary=tokenizer,
+        examples=examples,
+        dynamic=False,  # evaluate the stored (static) images of every split
+    )
+    if tokenizer is not None:
+        info["max_length"] = tokenizer.max_length
     return ds, info
 
 

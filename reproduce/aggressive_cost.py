@@ -12,7 +12,7 @@ import keras
 import numpy as np
 
 from keras_vae_collapse.datasets import synthetic_he2019
-from keras_vae_collapse.experiments import synthetic_table
+from reproduce import synthetic_table
 
 
 class EpochTimer(keras.callbacks.Callback):

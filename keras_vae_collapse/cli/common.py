@@ -1,0 +1,55 @@
+"""What the commands share: finding the model and the data a command means."""
+
+import json
+import os
+
+from absl import app
+
+
+def load_model(spec):
+    """(model, summary dict or {}, default name) of `spec`: a kvc-train
+    output folder, a preset folder, a `.keras` file or a zoo model name."""
+    import keras
+
+    from keras_vae_collapse import zoo
+    from keras_vae_collapse.training.trainer import RUN_MODEL
+
+    summary = {}
+    try:
+        if os.path.isdir(spec):
+            name = os.path.basename(os.path.normpath(spec))
+            summary_path = os.path.join(spec, "summary.json")
+            if os.path.exists(summary_path):
+                with open(summary_path) as f:
+                    summary = json.load(f)
+            folder = os.path.join(spec, RUN_MODEL)
+            if not os.path.isdir(folder):
+                folder = spec
+            return zoo.load_preset(folder), summary, name
+        if spec.endswith(".keras"):
+            if not os.path.exists(spec):
+                raise app.UsageError(f"--model: no file {spec}")
+            name = os.path.basename(spec)[: -len(".keras")]
+            return keras.saving.load_model(spec), summary, name
+        return zoo.load(spec), summary, spec
+    except zoo.ZooError as error:
+        raise app.UsageError(str(error)) from error
+
+
+def data_dir_for(dataset, data_dir):
+    """The dataset's folder: `data_dir`, else $KVC_DATA_DIR/<dataset> (None
+    for datasets that need no files)."""
+    from keras_vae_collapse.datasets import BUILDERS, default_data_root
+
+    if dataset not in BUILDERS:
+        raise app.UsageError(
+            f"--dataset must be one of {', '.join(BUILDERS)}, got {dataset!r}"
+        )
+    if data_dir or not BUILDERS[dataset].NEEDS_FILES:
+        return data_dir
+    root = default_data_root()
+    if root is None:
+        raise app.UsageError(
+            f"--data_dir is required for {dataset} (or set KVC_DATA_DIR)"
+        )
+    return os.path.join(root, dataset)

@@ -1,0 +1,141 @@
+"""kvc-train: trains any registered method on any dataset from a config.
+
+    kvc-train --method=agg-vae --dataset=yahoo --data_dir=DATA/yahoo \
+        --config=cpu --output_dir=runs/yahoo_agg_vae
+
+Method hyperparameters and config keys are both set with --set
+(`--method=bn-vae --set=gamma=0.7,hidden_dim=64`) or in the method string
+(`--method='bn-vae(gamma=0.7)'`). A smoke run: --epochs=1
+--steps_per_epoch=300 --eval_batches=20. Checkpoints after every epoch in
+--output_dir; after an interruption, the same command with --resume
+continues where it stopped.
+"""
+
+import ast
+import os
+
+from absl import app, flags
+
+from keras_vae_collapse.cli.common import data_dir_for
+
+FLAGS = flags.FLAGS
+flags.DEFINE_string(
+    "method",
+    "vae",
+    "Method: a registry name with optional hyperparameters, e.g. vae, agg-vae, "
+    "'bn-vae(gamma=0.7)', vae+anneal, libi (see keras_vae_collapse.models.METHODS).",
+)
+flags.DEFINE_string("dataset", "synthetic", "Dataset to train on.")
+flags.DEFINE_string(
+    "data_dir",
+    None,
+    "Folder of the dataset's files (default: $KVC_DATA_DIR/<dataset>; not "
+    "needed for synthetic).",
+)
+flags.DEFINE_enum("config", "cpu", ["cpu", "paper"], "Network and training config.")
+flags.DEFINE_list(
+    "set",
+    [],
+    "Method hyperparameters and config overrides as key=value (e.g. "
+    "gamma=0.7,hidden_dim=64); values are Python literals.",
+)
+flags.DEFINE_integer("epochs", None, "Epochs (default: the config's).", lower_bound=1)
+flags.DEFINE_integer(
+    "steps_per_epoch", None, "Cap on the steps of an epoch (smoke runs).", lower_bound=1
+)
+flags.DEFINE_integer(
+    "eval_batches",
+    None,
+    "Evaluate KL / MI / AU on this many test batches (default: all).",
+    lower_bound=1,
+)
+flags.DEFINE_string("output_dir", None, "Where model.keras and summary.json go.")
+flags.DEFINE_string("cache_dir", None, "tfds folder of the prepared datasets.")
+flags.DEFINE_integer("seed", 0, "Seed of initialisation, shuffling and sampling.")
+flags.DEFINE_boolean(
+    "resume",
+    False,
+    "Continue from --output_dir's last epoch checkpoint (weights, optimizers, "
+    "KL step, method state); the result equals an uninterrupted run.",
+)
+flags.DEFINE_boolean(
+    "tensorboard", True, "Write TensorBoard logs to <output_dir>/logs."
+)
+flags.DEFINE_integer(
+    "verbose", 1, "Keras verbosity: 1 progress bar, 2 one line per epoch."
+)
+
+
+def parse_settings(items):
+    """key=value strings -> {key: Python literal (or the string)}."""
+    settings = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise app.UsageError(f"--set expects key=value, got {item!r}")
+        try:
+            settings[key] = ast.literal_eval(value)
+        except (ValueError, SyntaxError):
+            settings[key] = value
+    return settings
+
+
+def split_settings(method, dataset, size, settings):
+    """(method spec, config overrides): each --set key goes to the method if
+    it is one of its hyperparameters (or kl_schedule), else to the config."""
+    from keras_vae_collapse.configs import get_config
+    from keras_vae_collapse.models import registry
+
+    try:
+        spec = registry.parse(method)
+        config = get_config(dataset, size)
+        own = set(spec.method.hyperparameters) | {"kl_schedule"}
+        hyper = {k: v for k, v in settings.items() if k in own}
+        overrides = {k: v for k, v in settings.items() if k not in own}
+        unknown = sorted(k for k in overrides if k not in config)
+        if unknown:
+            raise ValueError(
+                f"--set: {', '.join(unknown)} is neither a hyperparameter of "
+                f"{spec.method.name} ({', '.join(sorted(own))}) nor a config key "
+                f"({', '.join(sorted(config))})"
+            )
+        spec = registry.parse(spec, **hyper)
+        get_config(dataset, size, **overrides)
+    except ValueError as error:
+        raise app.UsageError(str(error)) from error
+    return spec, overrides
+
+
+def main(argv):
+    del argv
+    from keras_vae_collapse import training
+
+    if FLAGS.resume and not FLAGS.output_dir:
+        raise app.UsageError("--resume needs --output_dir (where the checkpoints are)")
+    data_dir = data_dir_for(FLAGS.dataset, FLAGS.data_dir)
+    if data_dir is not None and not os.path.isdir(data_dir):
+        raise app.UsageError(f"--data_dir {data_dir!r} is not a directory")
+    spec, overrides = split_settings(
+        FLAGS.method, FLAGS.dataset, FLAGS.config, parse_settings(FLAGS.set)
+    )
+    training.train(
+        spec,
+        FLAGS.dataset,
+        data_dir,
+        size=FLAGS.config,
+        output_dir=FLAGS.output_dir,
+        epochs=FLAGS.epochs,
+        steps_per_epoch=FLAGS.steps_per_epoch,
+        cache_dir=FLAGS.cache_dir,
+        eval_batches=FLAGS.eval_batches,
+        seed=FLAGS.seed,
+        resume=FLAGS.resume,
+        tensorboard=FLAGS.tensorboard,
+        verbose=FLAGS.verbose,
+        **overrides,
+    )
+
+
+def run():
+    """Entry point of `kvc-train`."""
+    app.run(main)

@@ -1,1 +1,0 @@
-"""Experiments that produce the package's tables."""

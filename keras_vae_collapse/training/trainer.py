@@ -1,0 +1,269 @@
+"""Training any registered method on any dataset from a config (behind
+`kvc-train` / scripts/train.py)."""
+
+import json
+import os
+import time
+
+import keras
+import numpy as np
+
+from keras_vae_collapse import datasets, metrics
+from keras_vae_collapse.configs import get_config
+from keras_vae_collapse.layers.text_tokenizer import TextTokenizer
+from keras_vae_collapse.models import registry
+from keras_vae_collapse.training.epoch_checkpoint import (
+    CHECKPOINT,
+    STATE,
+    EpochCheckpoint,
+)
+from keras_vae_collapse.training.networks import build_networks
+
+#: The sub-folder of a run folder that holds the final model (a preset).
+RUN_MODEL = "model"
+#: The facts of the summary that the final model's metadata.json records.
+_PRESET_FACTS = (
+    "method",
+    "hyperparameters",
+    "kl_schedule",
+    "dataset",
+    "config_size",
+    "config",
+    "seed",
+    "steps",
+    "train_seconds",
+)
+
+#: The optimizers a config may name, with their classes.
+OPTIMIZERS = {"sgd": keras.optimizers.SGD, "adam": keras.optimizers.Adam}
+
+
+def make_optimizer(name, learning_rate):
+    """A fresh optimizer of `OPTIMIZERS` (`name`) at `learning_rate`."""
+    if name not in OPTIMIZERS:
+        raise ValueError(f"unknown optimizer {name!r}; known: {', '.join(OPTIMIZERS)}")
+    return OPTIMIZERS[name](learning_rate)
+
+
+def load_data(dataset, data_dir=None, config=None, cache_dir=None, seed=0):
+    """Batched splits of `dataset` for training and evaluation.
+
+    Returns {"train", "validation", "test": tf.data.Dataset of batches,
+    "modality", "tokenizer" (text) or None, "vocab_size", "counts": {split:
+    examples}, "train_stream"}. `train_stream(first_epoch, steps_per_epoch)`
+    gives the endless stream of training epochs from `first_epoch` on, each
+    shuffled by (seed, epoch) and cut to `steps_per_epoch`, so a resumed run
+    sees the same batches as an uninterrupted one.
+    """
+    config = config or get_config(dataset)
+    prepared = datasets.builder(dataset, data_dir, cache_dir)
+    counts = {s: i.num_examples for s, i in prepared.info.splits.items()}
+    modality = prepared.MODALITY
+    tokenizer, vocab_size = None, None
+    if modality == "text":
+        tokenizer = TextTokenizer(prepared.vocabulary(), config["max_length"])
+        vocab_size = tokenizer.vocabulary_size
+    elif modality == "token_ids":
+        vocab_size = prepared.vocab_size()
+    out = {
+        "modality": modality,
+        "tokenizer": tokenizer,
+        "vocab_size": vocab_size,
+        "counts": counts,
+    }
+
+    def split_batches(split, **kwargs):
+        return datasets.batches(
+            prepared,
+            split,
+            config["batch_size"],
+            vocabulary=tokenizer,
+            max_length=config.get("max_length"),
+            seed=seed,
+            **kwargs,
+        )
+
+    out["train"] = split_batches("train", shuffle=True)
+    out["validation"] = split_batches("validation")
+    out["test"] = split_batches("test")
+    out["train_stream"] = lambda first_epoch, steps=None: split_batches(
+        "train", shuffle=True, first_epoch=first_epoch, steps_per_epoch=steps
+    )
+    return out
+
+
+def build_model(method, config, data, steps_per_epoch, seed=0):
+    """The compiled model of `method` (a registry spec) for `data` (from
+    `load_data`) with `config`."""
+    keras.utils.set_random_seed(seed)
+    encoder, decoder, likelihood = build_networks(config, data["vocab_size"])
+    model = registry.build(
+        method,
+        encoder,
+        decoder,
+        likelihood,
+        config["latent_dim"],
+        modality=data["modality"],
+        steps_per_epoch=steps_per_epoch,
+        epochs=config["epochs"],
+        warm_up_epochs=config["warm_up_epochs"],
+        clip_norm=config["clip_norm"],
+        seed=seed,
+        tokenizer=data["tokenizer"],
+    )
+    model.compile(
+        optimizer=make_optimizer(config["optimizer"], config["learning_rate"])
+    )
+    return model
+
+
+def count_batches(ds):
+    n = int(ds.cardinality())
+    return n if n > 0 else sum(1 for _ in ds)
+
+
+def evaluate_collapse(model, data, max_batches=None, seed=0):
+    """Mean KL, MI (He et al.'s batch estimator), AU and negative ELBO on
+    (a prefix of) a batched split."""
+    ds = data if max_batches is None else data.take(max_batches)
+    stats = metrics.collapse_statistics(model, ds, estimator="batch", seed=seed)
+    elbo = np.concatenate([model.elbo(x) for x in ds])
+    return {
+        "neg_elbo": float(-elbo.mean()),
+        "kl": stats["kl"],
+        "mi": stats["mi"],
+        "au": stats["au"],
+        "examples": int(len(elbo)),
+    }
+
+
+def _jsonable(value):
+    return list(value) if isinstance(value, tuple) else value
+
+
+def train(
+    method,
+    dataset,
+    data_dir=None,
+    size="cpu",
+    output_dir=None,
+    epochs=None,
+    steps_per_epoch=None,
+    cache_dir=None,
+    eval_batches=None,
+    seed=0,
+    resume=False,
+    tensorboard=True,
+    verbose=1,
+    log=print,
+    hyperparameters=None,
+    **overrides,
+):
+    """Trains `method` on `dataset` with a config; returns (model, summary).
+
+    With `output_dir`, the model is checkpointed after every epoch
+    (`checkpoint.keras` + `checkpoint.json`), TensorBoard logs go to
+    `logs/`, and the final model (the preset folder `model/`, tokenizer and
+    vocabulary inside: `VAE.from_preset`) and `summary.json` are written
+    there. `resume=True`
+    continues from the last checkpoint: weights, optimizers, KL step, method
+    state and RNG states are restored and the epochs that follow see the same
+    batches (seeded by epoch), so the result equals an uninterrupted run.
+
+    Args:
+        method: a registry spec (`"bn-vae"`, `"bn-vae(gamma=0.7)"`, ...).
+        dataset: a name of `datasets.BUILDERS`.
+        data_dir: the folder of the dataset's files.
+        size: "cpu" or "paper" config.
+        output_dir: checkpoints, logs, final model and summary.
+        epochs: overrides the config's epochs.
+        steps_per_epoch: cap on the steps of an epoch (smoke runs).
+        cache_dir: tfds folder of the prepared datasets.
+        eval_batches: evaluate KL / MI / AU on this many test batches
+            (None: the whole test split).
+        seed: seed of initialisation, shuffling and sampling.
+        resume: continue from `output_dir`'s checkpoint if there is one.
+        tensorboard: write TensorBoard logs (with `output_dir`).
+        hyperparameters: the method's hyperparameters (override the spec's).
+        overrides: config keys to override.
+    """
+    spec = registry.parse(method, **(hyperparameters or {}))
+    config = get_config(dataset, size, **overrides)
+    if epochs is not None:
+        config["epochs"] = int(epochs)
+    shown = {k: v for k, v in config.items() if k != "notes"}
+    log(f"[kvc] {spec.name} on {dataset} ({size} config): {shown}")
+    initial_epoch, state = 0, None
+    if resume:
+        if output_dir is None:
+            raise ValueError("resume=True needs output_dir")
+        state_path = os.path.join(output_dir, STATE)
+        if os.path.exists(state_path):
+            with open(state_path) as f:
+                state = json.load(f)
+            initial_epoch = int(state["epochs_done"])
+            log(f"[kvc] resuming after epoch {initial_epoch} from {output_dir}")
+        else:
+            log(f"[kvc] no checkpoint in {output_dir}: starting from scratch")
+    # The global seed also fixes tf.data's shuffles: set it on resumption too.
+    keras.utils.set_random_seed(seed)
+    data = load_data(dataset, data_dir, config, cache_dir, seed)
+    full_steps = count_batches(data["train"])
+    steps = min(full_steps, steps_per_epoch) if steps_per_epoch else full_steps
+    log(f"[kvc] examples {data['counts']}; {steps} steps per epoch")
+    if state is not None:
+        model = keras.saving.load_model(os.path.join(output_dir, CHECKPOINT))
+    else:
+        model = build_model(spec, config, data, steps, seed)
+    callbacks = []
+    if output_dir:
+        os.makedirs(output_dir, exist_ok=True)
+        callbacks.append(EpochCheckpoint(output_dir))
+        if tensorboard:
+            callbacks.append(
+                keras.callbacks.TensorBoard(os.path.join(output_dir, "logs"))
+            )
+    start = time.time()
+    history = {}
+    if initial_epoch < config["epochs"]:
+        history = model.fit(
+            data["train_stream"](initial_epoch, steps),
+            initial_epoch=initial_epoch,
+            epochs=config["epochs"],
+            steps_per_epoch=steps,
+            callbacks=callbacks,
+            shuffle=False,  # the pipelines shuffle (seeded)
+            verbose=verbose,
+            **model.fit_arguments(train=data["train"], validation=data["validation"]),
+        ).history
+    seconds = time.time() - start
+    trained = steps * (config["epochs"] - initial_epoch)
+    log(f"[kvc] trained {trained} steps in {seconds:.0f} s")
+    last = {k: v[-1] for k, v in history.items()} or (state or {}).get("logs", {})
+    summary = {
+        "method": spec.name,
+        "method_entry": spec.method.name,
+        "hyperparameters": spec.resolved(data["modality"]),
+        "kl_schedule": spec.kl_schedule,
+        "dataset": dataset,
+        "config_size": size,
+        "config": {k: _jsonable(v) for k, v in config.items()},
+        "seed": seed,
+        "steps": steps * config["epochs"],
+        "resumed_after_epoch": initial_epoch if state is not None else None,
+        "train_seconds": seconds,
+        "seconds_per_step": seconds / max(trained, 1),
+        "final_train_loss": float(last.get("loss", float("nan"))),
+        "final_train_kl": float(last.get("kl", float("nan"))),
+        "test": evaluate_collapse(model, data["test"], eval_batches, seed),
+    }
+    log(f"[kvc] test: {summary['test']}")
+    if output_dir:
+        model.save_to_preset(
+            os.path.join(output_dir, RUN_MODEL),
+            metadata={k: summary[k] for k in _PRESET_FACTS},
+            overwrite=True,
+        )
+        with open(os.path.join(output_dir, "summary.json"), "w") as f:
+            json.dump(summary, f, indent=2)
+    return model, summary
