@@ -2,8 +2,26 @@
 
 import json
 import os
+import sys
 
 from absl import app
+
+
+def run_main(main):
+    """`app.run(main)`, with a usage error printed as one line (exit 2)."""
+
+    def wrapped(argv):
+        from absl import logging
+
+        logging.set_verbosity(logging.WARNING)  # no tfds INFO flood
+        try:
+            return main(argv)
+        except app.UsageError as error:
+            name = os.path.basename(sys.argv[0] or "kvc")
+            print(f"{name}: error: {error}", file=sys.stderr)
+            sys.exit(2)
+
+    app.run(wrapped)
 
 
 def load_model(spec):

@@ -13,7 +13,7 @@ import os
 
 from absl import app, flags
 
-from keras_vae_collapse.cli.common import data_dir_for, load_model
+from keras_vae_collapse.cli.common import data_dir_for, load_model, run_main
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string(
@@ -87,4 +87,4 @@ def main(argv):
 
 def run():
     """Entry point of `kvc-evaluate`."""
-    app.run(main)
+    run_main(main)

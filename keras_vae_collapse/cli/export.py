@@ -11,7 +11,7 @@ with the signatures `serving_default` (raw text or images) and, for text,
 
 from absl import app, flags
 
-from keras_vae_collapse.cli.common import load_model
+from keras_vae_collapse.cli.common import load_model, run_main
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string(
@@ -39,4 +39,4 @@ def main(argv):
 
 def run():
     """Entry point of `kvc-export`."""
-    app.run(main)
+    run_main(main)

@@ -16,7 +16,7 @@ import os
 
 from absl import app, flags
 
-from keras_vae_collapse.cli.common import data_dir_for
+from keras_vae_collapse.cli.common import data_dir_for, run_main
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string(
@@ -37,7 +37,8 @@ flags.DEFINE_list(
     "set",
     [],
     "Method hyperparameters and config overrides as key=value (e.g. "
-    "gamma=0.7,hidden_dim=64); values are Python literals.",
+    "gamma=0.7,hidden_dim=64,schedule.patience=5); values are Python literals; "
+    "a dotted key sets one field of a config dict.",
 )
 flags.DEFINE_integer("epochs", None, "Epochs (default: the config's).", lower_bound=1)
 flags.DEFINE_integer(
@@ -49,7 +50,12 @@ flags.DEFINE_integer(
     "Evaluate KL / MI / AU on this many test batches (default: all).",
     lower_bound=1,
 )
-flags.DEFINE_string("output_dir", None, "Where model.keras and summary.json go.")
+flags.DEFINE_string(
+    "output_dir",
+    None,
+    "Run folder: checkpoints (for --resume), logs/, the final model (a preset "
+    "folder model/) and summary.json.",
+)
 flags.DEFINE_string("cache_dir", None, "tfds folder of the prepared datasets.")
 flags.DEFINE_integer("seed", 0, "Seed of initialisation, shuffling and sampling.")
 flags.DEFINE_boolean(
@@ -63,6 +69,13 @@ flags.DEFINE_boolean(
 )
 flags.DEFINE_integer(
     "verbose", 1, "Keras verbosity: 1 progress bar, 2 one line per epoch."
+)
+flags.DEFINE_integer(
+    "threads",
+    0,
+    "CPU threads of TensorFlow's ops (0: TensorFlow's default, all cores); 1 "
+    "lets two runs share a 2-core machine.",
+    lower_bound=0,
 )
 
 
@@ -91,7 +104,22 @@ def split_settings(method, dataset, size, settings):
         config = get_config(dataset, size)
         own = set(spec.method.hyperparameters) | {"kl_schedule"}
         hyper = {k: v for k, v in settings.items() if k in own}
-        overrides = {k: v for k, v in settings.items() if k not in own}
+        overrides = {}
+        for key, value in settings.items():
+            if key in own:
+                continue
+            head, dot, field = key.partition(".")
+            if dot:
+                nested = overrides.get(head, config.get(head))
+                if not isinstance(nested, dict) or field not in nested:
+                    known = sorted(nested) if isinstance(nested, dict) else []
+                    raise ValueError(
+                        f"--set: {key} is not a config field (known: "
+                        f"{', '.join(f'{head}.{k}' for k in known) or 'none'})"
+                    )
+                overrides[head] = {**nested, field: value}
+            else:
+                overrides[key] = value
         unknown = sorted(k for k in overrides if k not in config)
         if unknown:
             raise ValueError(
@@ -108,8 +136,13 @@ def split_settings(method, dataset, size, settings):
 
 def main(argv):
     del argv
+    import tensorflow as tf
+
     from keras_vae_collapse import training
 
+    if FLAGS.threads:
+        tf.config.threading.set_intra_op_parallelism_threads(FLAGS.threads)
+        tf.config.threading.set_inter_op_parallelism_threads(FLAGS.threads)
     if FLAGS.resume and not FLAGS.output_dir:
         raise app.UsageError("--resume needs --output_dir (where the checkpoints are)")
     data_dir = data_dir_for(FLAGS.dataset, FLAGS.data_dir)
@@ -138,4 +171,4 @@ def main(argv):
 
 def run():
     """Entry point of `kvc-train`."""
-    app.run(main)
+    run_main(main)

@@ -7,6 +7,7 @@ from keras_vae_collapse.datasets.kvc_omniglot import KvcOmniglot
 from keras_vae_collapse.datasets.kvc_ptb import KvcPtb
 from keras_vae_collapse.datasets.kvc_short_yelp import KvcShortYelp
 from keras_vae_collapse.datasets.kvc_synthetic import KvcSynthetic
+from keras_vae_collapse.datasets.kvc_synthetic_draw import KvcSyntheticDraw
 from keras_vae_collapse.datasets.kvc_yahoo import KvcYahoo
 from keras_vae_collapse.datasets.kvc_yelp import KvcYelp
 from keras_vae_collapse.datasets.kvc_yelp_sentiment import KvcYelpSentiment
@@ -32,6 +33,7 @@ __all__ = [
     "KvcPtb",
     "KvcShortYelp",
     "KvcSynthetic",
+    "KvcSyntheticDraw",
     "KvcYahoo",
     "KvcYelp",
     "KvcYelpSentiment",

@@ -153,6 +153,9 @@ class AggressiveVAE(VAE):
             if optimizer is not None and not optimizer.built:
                 optimizer.build(self.decoder_variables())
 
+    def training_optimizers(self):
+        return [self.encoder_optimizer, self.optimizer]
+
     def get_compile_config(self):
         return {
             "encoder_optimizer": keras.saving.serialize_keras_object(

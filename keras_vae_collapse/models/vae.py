@@ -205,6 +205,23 @@ class VAE(keras.Model):
         inference = {id(v) for v in self.encoder_variables()}
         return [v for v in self.trainable_variables if id(v) not in inference]
 
+    def network_variables(self):
+        """The variables of the model's layers (networks, posterior
+        transforms, likelihood, Scale-VAE's factor, batch-norm statistics),
+        not the method's own training state (KL step, Agg-VAE's switch,
+        LiBI's stage): what a best-checkpoint reload restores."""
+        seen, out = set(), []
+        for layer in self._flatten_layers(include_self=False, recursive=False):
+            for variable in layer.weights:
+                if id(variable) not in seen:
+                    seen.add(id(variable))
+                    out.append(variable)
+        return out
+
+    def training_optimizers(self):
+        """Every optimizer that trains the model (Agg-VAE has two)."""
+        return [self.optimizer]
+
     def kl_weight(self, step=None):
         """The KL weight beta at `step` (default: the model's step counter)."""
         return self.kl_schedule(self.kl_step if step is None else step)

@@ -9,6 +9,7 @@ import keras
 import numpy as np
 
 from keras_vae_collapse import datasets, metrics
+from keras_vae_collapse.callbacks.learning_rate_decay import LearningRateDecay
 from keras_vae_collapse.configs import get_config
 from keras_vae_collapse.layers.text_tokenizer import TextTokenizer
 from keras_vae_collapse.models import registry
@@ -16,6 +17,7 @@ from keras_vae_collapse.training.epoch_checkpoint import (
     CHECKPOINT,
     STATE,
     EpochCheckpoint,
+    load_schedule_state,
 )
 from keras_vae_collapse.training.networks import build_networks
 
@@ -170,6 +172,11 @@ def train(
     state and RNG states are restored and the epochs that follow see the same
     batches (seeded by epoch), so the result equals an uninterrupted run.
 
+    With a `schedule` in the config (`callbacks.LearningRateDecay`'s
+    arguments), the validation ELBO is computed every epoch, the learning
+    rate is halved with a reload of the best weights as in the reference
+    code, `epochs` is a maximum, and the best checkpoint is scored.
+
     Args:
         method: a registry spec (`"bn-vae"`, `"bn-vae(gamma=0.7)"`, ...).
         dataset: a name of `datasets.BUILDERS`.
@@ -215,17 +222,28 @@ def train(
         model = keras.saving.load_model(os.path.join(output_dir, CHECKPOINT))
     else:
         model = build_model(spec, config, data, steps, seed)
-    callbacks = []
+    schedule = None
+    if config.get("schedule"):
+        schedule = LearningRateDecay(**config["schedule"], verbose=int(verbose > 0))
+        if state is not None:
+            load_schedule_state(output_dir, state, schedule)
+    callbacks = [] if schedule is None else [schedule]
     if output_dir:
         os.makedirs(output_dir, exist_ok=True)
-        callbacks.append(EpochCheckpoint(output_dir))
+        callbacks.append(EpochCheckpoint(output_dir, schedule))
         if tensorboard:
             callbacks.append(
                 keras.callbacks.TensorBoard(os.path.join(output_dir, "logs"))
             )
+    fit_arguments = model.fit_arguments(
+        train=data["train"], validation=data["validation"]
+    )
+    if schedule is not None:  # the schedule reads the validation ELBO
+        fit_arguments.setdefault("validation_data", data["validation"])
     start = time.time()
     history = {}
-    if initial_epoch < config["epochs"]:
+    finished = schedule is not None and schedule.finished
+    if initial_epoch < config["epochs"] and not finished:
         history = model.fit(
             data["train_stream"](initial_epoch, steps),
             initial_epoch=initial_epoch,
@@ -234,8 +252,10 @@ def train(
             callbacks=callbacks,
             shuffle=False,  # the pipelines shuffle (seeded)
             verbose=verbose,
-            **model.fit_arguments(train=data["train"], validation=data["validation"]),
+            **fit_arguments,
         ).history
+    if schedule is not None:
+        schedule.restore_best_weights()  # the checkpoint the reference scores
     seconds = time.time() - start
     trained = steps * (config["epochs"] - initial_epoch)
     log(f"[kvc] trained {trained} steps in {seconds:.0f} s")
@@ -249,12 +269,14 @@ def train(
         "config_size": size,
         "config": {k: _jsonable(v) for k, v in config.items()},
         "seed": seed,
-        "steps": steps * config["epochs"],
+        "steps": steps * (len(history.get("loss", [])) + initial_epoch),
         "resumed_after_epoch": initial_epoch if state is not None else None,
         "train_seconds": seconds,
         "seconds_per_step": seconds / max(trained, 1),
         "final_train_loss": float(last.get("loss", float("nan"))),
         "final_train_kl": float(last.get("kl", float("nan"))),
+        "epochs_trained": int(len(history.get("loss", []))) + initial_epoch,
+        "schedule": None if schedule is None else schedule.get_state(),
         "test": evaluate_collapse(model, data["test"], eval_batches, seed),
     }
     log(f"[kvc] test: {summary['test']}")
