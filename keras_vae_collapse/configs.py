@@ -46,6 +46,8 @@ IMAGE_SCHEDULE = {
 #: The text schedule shrunk for the CPU configs' few epochs: same rule, the
 #: first decay allowed from the 5th epoch, 3 halvings at most.
 CPU_TEXT_SCHEDULE = dict(TEXT_SCHEDULE, min_epoch=4, max_decays=3)
+#: BN-VAE's and DU-VAE's text.py: the text rule with patience 5.
+BN_DU_TEXT_SCHEDULE = dict(TEXT_SCHEDULE, patience=5)
 
 _TEXT_PAPER = {
     # He et al. 2019 / Zhu et al. 2020 text configuration (ALGORITHMS.md).
@@ -96,7 +98,14 @@ CONFIGS = {
         ),
     },
     "yelp_sentiment": {
-        "paper": dict(_TEXT_PAPER),
+        # The short-Yelp configuration of BN-VAE and DU-VAE
+        # (config/config_short_yelp.py): embeddings 128, LSTMs 512.
+        "paper": dict(
+            _TEXT_PAPER,
+            embedding_dim=128,
+            hidden_dim=512,
+            schedule=BN_DU_TEXT_SCHEDULE,
+        ),
         "cpu": dict(
             _TEXT_PAPER,
             embedding_dim=128,
@@ -110,7 +119,13 @@ CONFIGS = {
         ),
     },
     "ptb": {
-        "paper": dict(_TEXT_PAPER),
+        # BN-VAE's config/config_ptb.py: embeddings and LSTMs 256.
+        "paper": dict(
+            _TEXT_PAPER,
+            embedding_dim=256,
+            hidden_dim=256,
+            schedule=BN_DU_TEXT_SCHEDULE,
+        ),
         "cpu": dict(
             _TEXT_PAPER,
             embedding_dim=128,
@@ -160,7 +175,7 @@ CONFIGS = {
             "optimizer": "adam",
             "learning_rate": 1e-3,
             "clip_norm": 5.0,
-            "epochs": 100,
+            "epochs": 1000,  # He et al. config_omniglot.py; the schedule ends it
             "warm_up_epochs": 10,
             "schedule": IMAGE_SCHEDULE,
         },

@@ -19,12 +19,12 @@ def train(cls, data, seed=0):
     )
     kwargs = {}
     if cls is kvc.models.AggressiveVAE:
-        model.compile()  # SGD lr 1.0 for both groups, the paper's text setting
         kwargs["validation_data"] = (data["validation"]["x"],)
-    else:
-        model.compile(keras.optimizers.SGD(1.0))
+    model.compile(keras.optimizers.SGD(1.0))  # both groups for Agg-VAE
     model.fit(data["train"]["x"], batch_size=16, epochs=2, verbose=0, **kwargs)
-    return kvc.metrics.collapse_statistics(model, data["test"]["x"], seed=0)
+    return kvc.metrics.collapse_statistics(
+        model, data["test"]["x"], batch_size=50, seed=0
+    )
 
 
 def test_aggressive_training_keeps_the_latent_in_use():
@@ -33,4 +33,4 @@ def test_aggressive_training_keeps_the_latent_in_use():
     agg = train(kvc.models.AggressiveVAE, data)
     assert vae["au"] == 0 and vae["kl"] < 0.05  # collapsed
     assert agg["au"] > vae["au"]
-    assert agg["mi"] > vae["mi"] + 0.3
+    assert agg["mi_batch"] > vae["mi_batch"] + 0.3

@@ -68,3 +68,24 @@ def test_iw_nll_over_a_dataset_reports_its_settings():
     subset = kvc.metrics.iw_nll(model, x, num_samples=5, num_examples=8)
     assert subset["num_examples"] == 8
     assert subset["nll"] == pytest.approx(-exact[:8].mean(), abs=1e-3)
+
+
+def test_memory_bound_splits_samples_and_batch_but_keeps_the_estimate():
+    model, x, exact = linear_gaussian(exact_posterior=True)[:3]
+    decoded = []
+    original = model._iw_chunk
+
+    def spy(x_, mu, logvar, count, seed):
+        decoded.append(int(count) * int(x_.shape[0]) * DIM)
+        return original(x_, mu, logvar, count, seed)
+
+    model._compiled_fns["iw_chunk"] = spy  # eager, so the sizes are visible
+    model.max_decoded_elements = 5 * DIM  # 5 (sample, example) pairs at once
+    small = model.log_prob_iw(x[:3], num_samples=7, chunk_size=100)
+    assert max(decoded) <= model.max_decoded_elements
+    decoded.clear()
+    split = model.log_prob_iw(x[:8], num_samples=4)  # 8 examples > 5: split x
+    assert max(decoded) <= model.max_decoded_elements and len(split) == 8
+    # with the exact posterior every weight is p(x): any split is exact
+    np.testing.assert_allclose(small, exact[:3], atol=1e-3)
+    np.testing.assert_allclose(split, exact[:8], atol=1e-3)

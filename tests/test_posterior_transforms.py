@@ -261,7 +261,11 @@ def test_scale_reports_the_objective_kl_and_the_mi_of_the_scaled_posterior():
     mi = kvc.metrics.mutual_information(
         scaled_mu, scaled_logvar, "batch", batch_size=[32, 32, 32], seed=0
     )
-    assert stats["mi"] == pytest.approx(mi, rel=1e-5)
+    assert stats["mi_batch"] == pytest.approx(mi, rel=1e-5)
+    assert stats["mi_dataset"] == pytest.approx(
+        kvc.metrics.mutual_information(scaled_mu, scaled_logvar, "dataset", seed=0),
+        rel=1e-5,
+    )
     # every other method: posterior == encode
     vae = kvc.models.VAE(
         kvc.networks.MLPEncoder(3, (8,)),

@@ -30,11 +30,12 @@ class LearningRateDecay(keras.callbacks.Callback):
          far (`VAE.network_variables`: networks, transforms, batch-norm
          statistics; not the KL step or a method's switch, which the
          reference keeps in local variables);
-      2. compares the value with a reference value: the last recorded one
-         (`compare="last"`, text.py: the reference becomes the value of every
-         epoch that did not get worse, and of every decay) or the best
-         (`compare="best"`, image.py). A worse value counts a bad epoch;
-         a value that is not worse resets the count;
+      2. compares the value with a reference value: with `compare="last"`
+         (text.py) the last recorded value, i.e. the value of every epoch that
+         was not worse, and at a decay the value of that epoch (so the best
+         since the last decay); with `compare="best"` (image.py) the best so
+         far. A worse value counts a bad epoch; a value that is not worse
+         resets the count;
       3. when `patience` bad epochs have accumulated and the epoch (0-based)
          is >= `min_epoch` (text.py: 15, so the first decay can come after
          the 16th epoch), restores the best weights, multiplies the learning

@@ -26,6 +26,11 @@ class Likelihood(keras.layers.Layer):
     def log_prob(self, params, x):
         raise NotImplementedError
 
+    def params_per_example(self, x):
+        """Decoder outputs per example of the batch `x` (what the decoder
+        holds in memory per decoded example): the example size here."""
+        return int(np.prod([d or 1 for d in self.example_shape()]))
+
     def num_events(self, x):
         """Values per example of a fixed-shape example (tokens override)."""
         size = int(np.prod(self.example_shape()))

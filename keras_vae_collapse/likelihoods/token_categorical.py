@@ -53,6 +53,10 @@ class TokenCategorical(Likelihood):
         token_log_prob = tfd.Categorical(logits=params).log_prob(targets)
         return tf.reduce_sum(token_log_prob * self.mask(x), axis=-1)
 
+    def params_per_example(self, x):
+        """Logits per sequence: (T - 1) predicted tokens x the vocabulary."""
+        return max(1, int(x.shape[1]) - 1) * self.vocab_size
+
     def num_events(self, x):
         return tf.reduce_sum(self.mask(x), axis=-1)
 

@@ -289,7 +289,8 @@ class AggressiveVAE(VAE):
                 x if inner is None else inner, batch_size or 32, self.seed
             )
         if validation_data is not None:
-            self.set_switch_data(validation_data)
+            # Arrays are batched as in training, as the reference does.
+            self.set_switch_data(validation_data, batch_size or 32)
         elif int(self.aggressive.numpy()) and self.switch_data is None:
             warnings.warn(
                 "AggressiveVAE.fit without validation_data: aggressive mode "

@@ -497,23 +497,44 @@ class VAE(keras.Model):
         terms = self.compute_terms(x, training=False)
         return (-(terms["rec"] + terms["kl"]),)
 
+    #: Decoder outputs (floats) `log_prob_iw` holds at once: 2^26, 256 MB.
+    max_decoded_elements = 1 << 26
+
     def log_prob_iw(self, x, num_samples=500, chunk_size=100, seed=0):
         """Importance-weighted estimate of log p(x) per example (nats).
 
         log p(x) ~= logsumexp_k [log p(z_k) + log p(x|z_k) - log q(z_k|x)] - log K
-        with K = `num_samples` samples z_k ~ q(z|x) drawn `chunk_size` at a time
-        (stateless, from `seed`) and a running log-sum-exp, so memory holds one
-        chunk of decoder outputs.
+        with K = `num_samples` samples z_k ~ q(z|x) drawn at most `chunk_size`
+        at a time (stateless, from `seed`) and a running log-sum-exp. Memory
+        is bounded: at most `max_decoded_elements` decoder outputs exist at
+        once (samples x examples x outputs per example, e.g. T x vocabulary
+        logits for text), so fewer samples per chunk, or a part of the batch
+        at a time, are decoded when they would not fit.
         """
         if int(num_samples) < 1 or int(chunk_size) < 1:
             raise ValueError("num_samples and chunk_size must be >= 1")
         x = self._prepare(x)
+        rows = max(
+            1, self.max_decoded_elements // self.likelihood.params_per_example(x)
+        )
+        batch = int(x.shape[0])
+        if batch > rows:  # even one sample per example is too much: split x
+            return np.concatenate(
+                [
+                    self._log_prob_iw(x[i : i + rows], num_samples, 1, (int(seed), i))
+                    for i in range(0, batch, rows)
+                ]
+            )
+        chunk = min(int(chunk_size), max(1, rows // max(batch, 1)))
+        return self._log_prob_iw(x, num_samples, chunk, (int(seed), 0))
+
+    def _log_prob_iw(self, x, num_samples, chunk_size, seed):
         fn = self._compiled("iw_chunk", self._iw_chunk)
         mu, logvar = self._compiled("posterior", self._posterior_batch)(x)
         total = None
         for k, start in enumerate(range(0, int(num_samples), int(chunk_size))):
             count = min(int(chunk_size), int(num_samples) - start)
-            seed_k = tf.constant([int(seed), k], tf.int64)
+            seed_k = tf.constant([seed[0], seed[1] * 1_000_003 + k], tf.int64)
             lse = fn(x, mu, logvar, tf.constant(count), seed_k)
             total = (
                 lse if total is None else tf.experimental.numpy.logaddexp(total, lse)

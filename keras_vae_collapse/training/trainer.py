@@ -125,15 +125,16 @@ def count_batches(ds):
 
 
 def evaluate_collapse(model, data, max_batches=None, seed=0):
-    """Mean KL, MI (He et al.'s batch estimator), AU and negative ELBO on
-    (a prefix of) a batched split."""
+    """Mean KL, both MI estimates (`mi_batch` over the split's batches,
+    `mi_dataset`), AU and negative ELBO on (a prefix of) a batched split."""
     ds = data if max_batches is None else data.take(max_batches)
-    stats = metrics.collapse_statistics(model, ds, estimator="batch", seed=seed)
+    stats = metrics.collapse_statistics(model, ds, seed=seed)
     elbo = np.concatenate([model.elbo(x) for x in ds])
     return {
         "neg_elbo": float(-elbo.mean()),
         "kl": stats["kl"],
-        "mi": stats["mi"],
+        "mi_batch": stats["mi_batch"],
+        "mi_dataset": stats["mi_dataset"],
         "au": stats["au"],
         "examples": int(len(elbo)),
     }
