@@ -137,6 +137,27 @@ CONFIGS = {
             "0.254 s/step, 1,320 steps/epoch, 15 epochs in about 84 minutes",
         ),
     },
+    "text": {
+        # Your own text (`datasets.KvcText`): ptb's configs as a starting point.
+        "paper": dict(
+            _TEXT_PAPER,
+            embedding_dim=256,
+            hidden_dim=256,
+            schedule=BN_DU_TEXT_SCHEDULE,
+        ),
+        "cpu": dict(
+            _TEXT_PAPER,
+            embedding_dim=128,
+            hidden_dim=256,
+            schedule=CPU_TEXT_SCHEDULE,
+            epochs=15,
+            warm_up_epochs=5,
+            notes="a starting point for your own text, not tuned for it: ptb's "
+            "cpu sizes (embeddings 128, LSTMs 256, batch 32, all words of a "
+            "line; set max_length for long documents); step time unmeasured, "
+            "it grows with the vocabulary (up to 20,000) and the line length",
+        ),
+    },
     "synthetic": {
         # He et al.'s synthetic configuration.
         "paper": dict(

@@ -1,4 +1,4 @@
-"""Trains any registered method on any dataset: `kvc-train` from a checkout.
+r"""Trains any registered method on any dataset: `kvc-train` from a checkout.
 
     python scripts/train.py --method=agg-vae --dataset=yahoo \
         --data_dir=DATA/yahoo --config=cpu --output_dir=runs/yahoo_agg_vae

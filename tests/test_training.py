@@ -92,3 +92,36 @@ def test_train_script_on_omniglot_files(tmp_path):
     )
     assert bad.returncode != 0 and "mnist" in bad.stderr
     assert kvc.datasets.BUILDERS  # the script's choices come from here
+
+
+def test_libi_and_method_hyperparameters_through_the_train_script(tmp_path):
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
+    done = subprocess.run(
+        [
+            sys.executable,
+            os.path.join(ROOT, "scripts", "train.py"),
+            "--method=libi",
+            "--dataset=synthetic",
+            "--epochs=2",
+            "--steps_per_epoch=2",
+            "--eval_batches=1",
+            "--set=embedding_dim=8,hidden_dim=8,num_prior_samples=8,chunk_size=4,"
+            "likelihood_epochs=1,inference_epochs=1,schedule.min_epoch=0",
+            f"--output_dir={tmp_path / 'run'}",
+            f"--cache_dir={tmp_path / 'cache'}",
+            "--verbose=2",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    with open(tmp_path / "run" / "summary.json") as f:
+        summary = json.load(f)
+    assert summary["method_entry"] == "libi"
+    assert summary["hyperparameters"]["num_prior_samples"] == 8
+    assert summary["config"]["embedding_dim"] == 8
+    assert summary["config"]["schedule"]["min_epoch"] == 0
+    model = kvc.models.LiBI.from_preset(str(tmp_path / "run" / "model"))
+    assert model.stage == 2 and model.num_prior_samples == 8

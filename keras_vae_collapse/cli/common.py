@@ -7,8 +7,19 @@ import sys
 from absl import app
 
 
+_HELP = ("--help", "-h", "-?", "--helpshort", "--helpfull")
+
+
 def run_main(main):
-    """`app.run(main)`, with a usage error printed as one line (exit 2)."""
+    """`app.run(main)`, with `--help` printing the command's docstring and its
+    flags (exit 0) and a usage error printed as one line (exit 2)."""
+    module = sys.modules[main.__module__]
+    if any(arg in _HELP for arg in sys.argv[1:]):
+        from absl import flags
+
+        print((module.__doc__ or "").strip() + "\n\nflags:")
+        print(flags.FLAGS.module_help(module.__name__))
+        sys.exit(0)
 
     def wrapped(argv):
         from absl import logging

@@ -1,4 +1,4 @@
-"""kvc-evaluate: IW-NLL, perplexity (text), KL, MI, AU and optionally the
+r"""kvc-evaluate: IW-NLL, perplexity (text), KL, MI, AU and optionally the
 aggregate-posterior KL of a trained model; prints a table and writes JSON.
 
     kvc-evaluate --model=runs/yahoo_vae --num_samples=500 \
@@ -48,6 +48,16 @@ def main(argv):
     del argv
     from keras_vae_collapse import evaluation
 
+    if FLAGS.output:  # fail now, not after the whole evaluation
+        folder = os.path.dirname(os.path.abspath(FLAGS.output))
+        try:
+            os.makedirs(folder, exist_ok=True)
+        except OSError as error:
+            raise app.UsageError(
+                f"--output: cannot create {folder}: {error}"
+            ) from error
+        if not os.access(folder, os.W_OK):
+            raise app.UsageError(f"--output: {folder} is not writable")
     model, summary, _ = load_model(FLAGS.model)
     meta = getattr(model, "preset_metadata", {}) or {}
     dataset = FLAGS.dataset or summary.get("dataset") or meta.get("dataset")

@@ -1,4 +1,4 @@
-"""kvc-export: a model's encoder as a TensorFlow Serving SavedModel.
+r"""kvc-export: a model's encoder as a TensorFlow Serving SavedModel.
 
     kvc-export --model=runs/yahoo_vae --base_dir=serving \
         --model_name=yahoo_vae --version=1

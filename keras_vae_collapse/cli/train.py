@@ -1,4 +1,4 @@
-"""kvc-train: trains any registered method on any dataset from a config.
+r"""kvc-train: trains any registered method on any dataset from a config.
 
     kvc-train --method=agg-vae --dataset=yahoo --data_dir=DATA/yahoo \
         --config=cpu --output_dir=runs/yahoo_agg_vae
@@ -63,6 +63,11 @@ flags.DEFINE_boolean(
     False,
     "Continue from --output_dir's last epoch checkpoint (weights, optimizers, "
     "KL step, method state); the result equals an uninterrupted run.",
+)
+flags.DEFINE_boolean(
+    "overwrite",
+    False,
+    "Replace a non-empty --output_dir (a new run refuses one otherwise).",
 )
 flags.DEFINE_boolean(
     "tensorboard", True, "Write TensorBoard logs to <output_dir>/logs."
@@ -151,6 +156,13 @@ def main(argv):
     spec, overrides = split_settings(
         FLAGS.method, FLAGS.dataset, FLAGS.config, parse_settings(FLAGS.set)
     )
+    try:
+        _train(training, spec, data_dir, overrides)
+    except training.RunFolderError as error:
+        raise app.UsageError(str(error)) from error
+
+
+def _train(training, spec, data_dir, overrides):
     training.train(
         spec,
         FLAGS.dataset,
@@ -163,6 +175,7 @@ def main(argv):
         eval_batches=FLAGS.eval_batches,
         seed=FLAGS.seed,
         resume=FLAGS.resume,
+        overwrite=FLAGS.overwrite,
         tensorboard=FLAGS.tensorboard,
         verbose=FLAGS.verbose,
         **overrides,

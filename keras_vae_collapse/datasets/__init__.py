@@ -8,15 +8,18 @@ from keras_vae_collapse.datasets.kvc_ptb import KvcPtb
 from keras_vae_collapse.datasets.kvc_short_yelp import KvcShortYelp
 from keras_vae_collapse.datasets.kvc_synthetic import KvcSynthetic
 from keras_vae_collapse.datasets.kvc_synthetic_draw import KvcSyntheticDraw
+from keras_vae_collapse.datasets.kvc_text import KvcText
 from keras_vae_collapse.datasets.kvc_yahoo import KvcYahoo
 from keras_vae_collapse.datasets.kvc_yelp import KvcYelp
 from keras_vae_collapse.datasets.kvc_yelp_sentiment import KvcYelpSentiment
 from keras_vae_collapse.datasets.registry import (
     BUILDERS,
+    SOURCE_RECORD,
     builder,
     check_counts,
     default_data_root,
     load,
+    source_fingerprint,
 )
 from keras_vae_collapse.datasets.synthetic_he2019 import (
     generate_synthetic,
@@ -34,11 +37,13 @@ __all__ = [
     "KvcShortYelp",
     "KvcSynthetic",
     "KvcSyntheticDraw",
+    "KvcText",
     "KvcYahoo",
     "KvcYelp",
     "KvcYelpSentiment",
     "MODALITIES",
     "MalformedFileError",
+    "SOURCE_RECORD",
     "SPECIAL_TOKENS",
     "Vocabulary",
     "batches",
@@ -48,6 +53,7 @@ __all__ = [
     "generate_synthetic",
     "image_batches",
     "load",
+    "source_fingerprint",
     "split_examples",
     "synthetic_datasets",
     "synthetic_splits",

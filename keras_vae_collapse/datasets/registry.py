@@ -1,6 +1,9 @@
 """One-line access to the package's tfds builders from a local directory."""
 
+import contextlib
+import json
 import os
+import shutil
 
 import tensorflow_datasets as tfds
 
@@ -9,6 +12,7 @@ from keras_vae_collapse.datasets.kvc_ptb import KvcPtb
 from keras_vae_collapse.datasets.kvc_short_yelp import KvcShortYelp
 from keras_vae_collapse.datasets.kvc_synthetic import KvcSynthetic
 from keras_vae_collapse.datasets.kvc_synthetic_draw import KvcSyntheticDraw
+from keras_vae_collapse.datasets.kvc_text import KvcText
 from keras_vae_collapse.datasets.kvc_yahoo import KvcYahoo
 from keras_vae_collapse.datasets.kvc_yelp import KvcYelp
 from keras_vae_collapse.datasets.kvc_yelp_sentiment import KvcYelpSentiment
@@ -23,7 +27,17 @@ BUILDERS = {
     "ptb": KvcPtb,
     "synthetic": KvcSynthetic,
     "synthetic_he2019": KvcSyntheticDraw,
+    "text": KvcText,
 }
+
+#: The record of the source files of a prepared dataset, written next to
+#: tfds's `dataset_info.json` (in the builder's `data_dir`).
+SOURCE_RECORD = "kvc_source.json"
+
+try:  # POSIX only: elsewhere concurrent preparation is not guarded
+    import fcntl
+except ImportError:  # pragma: no cover
+    fcntl = None
 
 
 def default_data_root():
@@ -34,8 +48,18 @@ def default_data_root():
     return os.environ.get("KVC_DATA_DIR") or None
 
 
-def builder(name, data_dir=None, cache_dir=None):
+def builder(name, data_dir=None, cache_dir=None, log=print):
     """The prepared tfds builder of dataset `name`, made from local files.
+
+    The prepared data is keyed by its source: `SOURCE_RECORD` in the
+    prepared folder records a fingerprint of the files (`source_fingerprint`:
+    every file under `data_dir`, its relative name, size and mtime, plus the
+    builder name and version). If the files changed since, or the cache was
+    made from another folder with other files, the prepared folder is
+    deleted and rebuilt (one log line says so); a cache prepared before
+    fingerprints existed is adopted as made from `data_dir`. Checking and
+    preparing hold an exclusive lock (a `.kvc_<name>.lock` file in the cache
+    folder), so concurrent processes prepare once and the others reuse it.
 
     Args:
         name: one of `BUILDERS` (`"yahoo"`, ...) or its tfds name
@@ -45,6 +69,7 @@ def builder(name, data_dir=None, cache_dir=None):
             `NEEDS_FILES` is False (generated data such as `"synthetic"`).
         cache_dir: where tfds writes the prepared dataset (default: tfds's
             `~/tensorflow_datasets` or `$TFDS_DATA_DIR`).
+        log: called with the one-line message of a rebuild or an adoption.
     """
     short = name[len("kvc_") :] if name.startswith("kvc_") else name
     if short not in BUILDERS:
@@ -54,13 +79,107 @@ def builder(name, data_dir=None, cache_dir=None):
         raise ValueError(f"dataset {short!r} needs data_dir, the folder of its files")
     if data_dir is not None and not os.path.isdir(data_dir):
         raise FileNotFoundError(f"data_dir {data_dir!r} is not a directory")
-    instance = cls(data_dir=cache_dir)
-    instance.download_and_prepare(
-        download_config=tfds.download.DownloadConfig(
-            manual_dir=os.path.abspath(data_dir) if data_dir else None
-        )
-    )
+    root = os.fspath(cls(data_dir=cache_dir).data_dir_root)
+    os.makedirs(root, exist_ok=True)
+    with _exclusive(os.path.join(root, f".kvc_{short}.lock")):
+        # Made anew under the lock: another process may have prepared it.
+        instance = cls(data_dir=cache_dir)
+        source = source_fingerprint(cls, data_dir if cls.NEEDS_FILES else None, root)
+        record = os.path.join(instance.data_dir, SOURCE_RECORD)
+        if os.path.isdir(instance.data_dir):
+            recorded = _read_record(record)
+            if recorded is None:
+                log(
+                    f"[kvc] {short}: the cache in {instance.data_dir} has no "
+                    f"record of its source: assuming it was prepared from "
+                    f"{data_dir} (delete it to rebuild)"
+                )
+                _write_record(record, source)
+            elif recorded != source:
+                log(
+                    f"[kvc] {short}: the files in {data_dir} changed since the "
+                    f"cache in {instance.data_dir} was prepared: rebuilding"
+                )
+                shutil.rmtree(instance.data_dir)
+                instance = cls(data_dir=cache_dir)
+        if not os.path.isdir(instance.data_dir):
+            instance.download_and_prepare(
+                download_config=tfds.download.DownloadConfig(
+                    manual_dir=os.path.abspath(data_dir) if data_dir else None
+                )
+            )
+            _write_record(record, source)
     return instance
+
+
+def source_fingerprint(cls, data_dir=None, cache_root=None):
+    """What a prepared dataset is made from, as JSON-ready data: the builder
+    name and version, and for each file under `data_dir` (recursively,
+    symbolic links followed, sorted) its relative name, size and mtime in
+    nanoseconds. Files of the cache (`cache_root`, if it lies inside
+    `data_dir`, or the builder's folder and tfds's `downloads/` in it) are
+    left out. Generated datasets (`data_dir` None) give name and version."""
+    fingerprint = {"builder": cls.name, "version": str(cls.VERSION), "files": []}
+    if data_dir is None:
+        return fingerprint
+    top = os.path.realpath(data_dir)
+    skip = set()
+    if cache_root is not None:
+        cache = os.path.realpath(cache_root)
+        skip = {os.path.join(cache, cls.name), os.path.join(cache, "downloads")}
+        if cache != top:
+            skip.add(cache)
+    files, seen = [], set()
+    for folder, dirs, names in os.walk(top, followlinks=True):
+        real = os.path.realpath(folder)
+        if real in skip or real in seen:
+            dirs[:] = []
+            continue
+        seen.add(real)
+        for file_name in names:
+            path = os.path.join(folder, file_name)
+            if file_name.startswith(".kvc_") and file_name.endswith(".lock"):
+                continue
+            try:
+                stat = os.stat(path)
+            except FileNotFoundError:  # a dangling link
+                continue
+            relative = os.path.relpath(path, top).replace(os.sep, "/")
+            files.append([relative, stat.st_size, stat.st_mtime_ns])
+    fingerprint["files"] = sorted(files)
+    return fingerprint
+
+
+def _read_record(path):
+    """The recorded fingerprint: None if there is none, {} if unreadable (so
+    it matches no fingerprint)."""
+    if not os.path.exists(path):
+        return None
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return json.load(handle)
+    except (OSError, ValueError):
+        return {}
+
+
+def _write_record(path, source):
+    temporary = f"{path}.tmp"
+    with open(temporary, "w", encoding="utf-8") as handle:
+        json.dump(source, handle, indent=1)
+    os.replace(temporary, path)
+
+
+@contextlib.contextmanager
+def _exclusive(path):
+    """Holds an exclusive `flock` on `path` (created if missing)."""
+    with open(path, "a") as handle:
+        if fcntl is not None:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            if fcntl is not None:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def load(name, data_dir=None, split="train", cache_dir=None, **kwargs):

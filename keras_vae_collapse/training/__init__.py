@@ -3,6 +3,7 @@ epoch checkpoints and exact resumption."""
 
 from keras_vae_collapse.training.epoch_checkpoint import EpochCheckpoint
 from keras_vae_collapse.training.networks import ARCHITECTURES, build_networks
+from keras_vae_collapse.training.run_folder import RunFolder, RunFolderError
 from keras_vae_collapse.training.trainer import (
     OPTIMIZERS,
     build_model,
@@ -17,6 +18,8 @@ __all__ = [
     "ARCHITECTURES",
     "OPTIMIZERS",
     "EpochCheckpoint",
+    "RunFolder",
+    "RunFolderError",
     "build_model",
     "build_networks",
     "count_batches",

@@ -3,6 +3,7 @@
 
 import json
 import os
+import sys
 import time
 
 import keras
@@ -15,11 +16,11 @@ from keras_vae_collapse.layers.text_tokenizer import TextTokenizer
 from keras_vae_collapse.models import registry
 from keras_vae_collapse.training.epoch_checkpoint import (
     CHECKPOINT,
-    STATE,
     EpochCheckpoint,
     load_schedule_state,
 )
 from keras_vae_collapse.training.networks import build_networks
+from keras_vae_collapse.training.run_folder import RunFolder
 
 #: The sub-folder of a run folder that holds the final model (a preset).
 RUN_MODEL = "model"
@@ -160,6 +161,7 @@ def train(
     verbose=1,
     log=print,
     hyperparameters=None,
+    overwrite=False,
     **overrides,
 ):
     """Trains `method` on `dataset` with a config; returns (model, summary).
@@ -190,7 +192,9 @@ def train(
         eval_batches: evaluate KL / MI / AU on this many test batches
             (None: the whole test split).
         seed: seed of initialisation, shuffling and sampling.
-        resume: continue from `output_dir`'s checkpoint if there is one.
+        resume: continue from `output_dir`'s checkpoint if there is one (the
+            folder's `run.json` must record the same run).
+        overwrite: replace a non-empty `output_dir` (else an error).
         tensorboard: write TensorBoard logs (with `output_dir`).
         hyperparameters: the method's hyperparameters (override the spec's).
         overrides: config keys to override.
@@ -201,18 +205,59 @@ def train(
         config["epochs"] = int(epochs)
     shown = {k: v for k, v in config.items() if k != "notes"}
     log(f"[kvc] {spec.name} on {dataset} ({size} config): {shown}")
-    initial_epoch, state = 0, None
-    if resume:
-        if output_dir is None:
-            raise ValueError("resume=True needs output_dir")
-        state_path = os.path.join(output_dir, STATE)
-        if os.path.exists(state_path):
-            with open(state_path) as f:
-                state = json.load(f)
-            initial_epoch = int(state["epochs_done"])
-            log(f"[kvc] resuming after epoch {initial_epoch} from {output_dir}")
-        else:
-            log(f"[kvc] no checkpoint in {output_dir}: starting from scratch")
+    if resume and output_dir is None:
+        raise ValueError("resume=True needs output_dir")
+    options = {
+        "steps_per_epoch": steps_per_epoch,
+        "cache_dir": cache_dir,
+        "eval_batches": eval_batches,
+        "seed": seed,
+        "tensorboard": tensorboard,
+        "verbose": verbose,
+        "log": log,
+    }
+    if output_dir is None:
+        return _train(spec, dataset, data_dir, size, config, None, None, **options)
+    record = {
+        "method": spec.name,
+        "dataset": dataset,
+        "config_size": size,
+        "config": {k: _jsonable(v) for k, v in config.items()},
+        "seed": seed,
+        "steps_per_epoch": steps_per_epoch,
+        "data_dir": None if data_dir is None else os.path.abspath(data_dir),
+        "command": list(sys.argv),
+    }
+    with RunFolder(output_dir) as folder:
+        state = folder.open(record, resume=resume, overwrite=overwrite)
+        if resume:
+            log(
+                f"[kvc] resuming after epoch {state['epochs_done']} from {output_dir}"
+                if state
+                else f"[kvc] no checkpoint in {output_dir}: starting from scratch"
+            )
+        return _train(
+            spec, dataset, data_dir, size, config, output_dir, state, **options
+        )
+
+
+def _train(
+    spec,
+    dataset,
+    data_dir,
+    size,
+    config,
+    output_dir,
+    state,
+    steps_per_epoch=None,
+    cache_dir=None,
+    eval_batches=None,
+    seed=0,
+    tensorboard=True,
+    verbose=1,
+    log=print,
+):
+    initial_epoch = 0 if state is None else int(state["epochs_done"])
     # The global seed also fixes tf.data's shuffles: set it on resumption too.
     keras.utils.set_random_seed(seed)
     data = load_data(dataset, data_dir, config, cache_dir, seed)
