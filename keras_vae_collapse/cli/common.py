@@ -6,7 +6,6 @@ import sys
 
 from absl import app
 
-
 _HELP = ("--help", "-h", "-?", "--helpshort", "--helpfull")
 
 
