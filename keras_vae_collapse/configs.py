@@ -239,8 +239,111 @@ def get_config(dataset, size="cpu", **overrides):
     if unknown:
         raise ValueError(f"unknown config keys {unknown}; known: {sorted(config)}")
     config.update(overrides)
-    return config
+    return validate_config(config)
 
 
 # The reference draw of the synthetic corpus trains like our generator's.
 CONFIGS["synthetic_he2019"] = copy.deepcopy(CONFIGS["synthetic"])
+
+
+# -- validation ----------------------------------------------------------------
+def _number(low=None, high=None, integer=False, optional=False, low_open=False):
+    def check(key, value):
+        if value is None and optional:
+            return
+        kinds = (int,) if integer else (int, float)
+        if isinstance(value, bool) or not isinstance(value, kinds):
+            kind = "an integer" if integer else "a number"
+            raise ValueError(f"{key} must be {kind}, got {value!r}")
+        if low is not None and (value <= low if low_open else value < low):
+            raise ValueError(
+                f"{key} must be {'>' if low_open else '>='} {low}, got {value}"
+            )
+        if high is not None and value >= high:
+            raise ValueError(f"{key} must be < {high}, got {value}")
+
+    return check
+
+
+def _one_of(*choices):
+    def check(key, value):
+        if value not in choices:
+            raise ValueError(
+                f"{key} must be one of {', '.join(map(repr, choices))}, got {value!r}"
+            )
+
+    return check
+
+
+def _kernels(key, value):
+    if not isinstance(value, (list, tuple)) or not value:
+        raise ValueError(
+            f"{key} must be a non-empty list of odd integers, got {value!r}"
+        )
+    for k in value:
+        _odd(key, k)
+
+
+def _odd(key, value):
+    _number(1, integer=True)(key, value)
+    if value % 2 == 0:
+        raise ValueError(f"{key} must be odd (a centred mask), got {value}")
+
+
+def _schedule(key, value):
+    if value is None:
+        return
+    if not isinstance(value, dict) or set(value) != set(SCHEDULE_SCHEMA):
+        raise ValueError(
+            f"{key} must be a dict with keys {sorted(SCHEDULE_SCHEMA)}, got {value!r}"
+        )
+    for field, check in SCHEDULE_SCHEMA.items():
+        check(f"{key}.{field}", value[field])
+
+
+def _text(key, value):
+    if not isinstance(value, str):
+        raise ValueError(f"{key} must be a string, got {value!r}")
+
+
+SCHEDULE_SCHEMA = {
+    "patience": _number(1, integer=True),
+    "min_epoch": _number(0, integer=True),
+    "decay": _number(0, 1, low_open=True),
+    "max_decays": _number(1, integer=True),
+    "compare": _one_of("last", "best"),
+}
+#: The type and range of every config key.
+SCHEMA = {
+    "architecture": _one_of("text_lstm", "resnet_pixelcnn"),
+    "latent_dim": _number(1, integer=True),
+    "embedding_dim": _number(1, integer=True),
+    "hidden_dim": _number(1, integer=True),
+    "dropout": _number(0, 1),
+    "batch_size": _number(1, integer=True),
+    "max_length": _number(1, integer=True, optional=True),
+    "optimizer": _one_of("sgd", "adam"),
+    "learning_rate": _number(0, low_open=True),
+    "clip_norm": _number(0, low_open=True, optional=True),
+    "epochs": _number(1, integer=True),
+    "warm_up_epochs": _number(0, low_open=True),
+    "schedule": _schedule,
+    "encoder_channels": _number(1, integer=True),
+    "encoder_blocks": _number(1, integer=True),
+    "encoder_hidden": _number(1, integer=True),
+    "decoder_channels": _number(1, integer=True),
+    "kernel_sizes": _kernels,
+    "first_kernel": _odd,
+    "latent_maps": _number(1, integer=True),
+    "notes": _text,
+}
+
+
+def validate_config(config):
+    """Raises ValueError naming the first key whose value has the wrong type,
+    range or choice (see `SCHEMA`)."""
+    for key, value in config.items():
+        if key not in SCHEMA:
+            raise ValueError(f"unknown config key {key!r}; known: {sorted(SCHEMA)}")
+        SCHEMA[key](key, value)
+    return config

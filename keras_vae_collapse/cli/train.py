@@ -156,20 +156,23 @@ def main(argv):
     spec, overrides = split_settings(
         FLAGS.method, FLAGS.dataset, FLAGS.config, parse_settings(FLAGS.set)
     )
+    if "epochs" in overrides and FLAGS.epochs is not None:
+        raise app.UsageError("give the epochs once: --epochs or --set=epochs=N")
+    epochs = overrides.pop("epochs", FLAGS.epochs)
     try:
-        _train(training, spec, data_dir, overrides)
+        _train(training, spec, data_dir, epochs, overrides)
     except training.RunFolderError as error:
         raise app.UsageError(str(error)) from error
 
 
-def _train(training, spec, data_dir, overrides):
+def _train(training, spec, data_dir, epochs, overrides):
     training.train(
         spec,
         FLAGS.dataset,
         data_dir,
         size=FLAGS.config,
         output_dir=FLAGS.output_dir,
-        epochs=FLAGS.epochs,
+        epochs=epochs,
         steps_per_epoch=FLAGS.steps_per_epoch,
         cache_dir=FLAGS.cache_dir,
         eval_batches=FLAGS.eval_batches,

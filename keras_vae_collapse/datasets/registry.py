@@ -79,7 +79,12 @@ def builder(name, data_dir=None, cache_dir=None, log=print):
         raise ValueError(f"dataset {short!r} needs data_dir, the folder of its files")
     if data_dir is not None and not os.path.isdir(data_dir):
         raise FileNotFoundError(f"data_dir {data_dir!r} is not a directory")
-    root = os.fspath(cls(data_dir=cache_dir).data_dir_root)
+    # The cache root as tfds resolves it (a builder is made only for tfds's
+    # default root: it reads a prepared folder, which may be in a rebuild).
+    if cache_dir is not None:
+        root = os.fspath(cache_dir)
+    else:
+        root = os.fspath(cls(data_dir=None).data_dir_root)
     os.makedirs(root, exist_ok=True)
     with _exclusive(os.path.join(root, f".kvc_{short}.lock")):
         # Made anew under the lock: another process may have prepared it.

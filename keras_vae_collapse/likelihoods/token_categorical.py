@@ -66,6 +66,17 @@ class TokenCategorical(Likelihood):
     def mean(self, params):
         return tf.nn.softmax(params, axis=-1)
 
+    def validate(self, x):
+        """As `Likelihood.validate`; sequences must hold <s> and </s> at least
+        (length >= 2)."""
+        x = super().validate(x)
+        if x.shape.rank == 2 and x.shape[1] is not None and x.shape[1] < 2:
+            raise ValueError(
+                f"token sequences need <s> and </s> at least (length >= 2), got "
+                f"length {x.shape[1]}"
+            )
+        return x
+
     def _check_dtype(self, dtype):
         if not dtype.is_integer:
             raise TypeError(

@@ -174,11 +174,34 @@ def _with(spec, hyperparameters):
         )
     if schedule is not None and schedule not in KL_SCHEDULES:
         raise ValueError(f"kl_schedule must be one of {KL_SCHEDULES}, got {schedule!r}")
+    for key, value in hyperparameters.items():
+        _check_type(spec.method, key, value)
     return MethodSpec(
         spec.method,
         {**spec.hyperparameters, **hyperparameters},
         schedule or spec.kl_schedule,
     )
+
+
+def _check_type(method, key, value):
+    """A hyperparameter's value has the type of its default (a number for a
+    float, an integer for an int, a bool for a bool)."""
+    default = method.hyperparameters[key]
+    if isinstance(default, dict):
+        default = next(iter(default.values()))
+    if isinstance(default, bool):
+        ok = isinstance(value, bool)
+    elif isinstance(default, int):
+        ok = isinstance(value, int) and not isinstance(value, bool)
+    elif isinstance(default, float):
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    else:
+        ok = isinstance(value, type(default))
+    if not ok:
+        raise ValueError(
+            f"{method.name}: {key} must be of the type of its default "
+            f"{default!r} ({type(default).__name__}), got {value!r}"
+        )
 
 
 def kl_schedule(name, beta, steps_per_epoch, epochs, warm_up_epochs=None):

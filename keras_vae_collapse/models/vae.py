@@ -23,6 +23,13 @@ class _EpochEndHook(keras.callbacks.Callback):
         self.model.on_epoch_end(epoch, logs)
 
 
+def _is_empty(x):
+    """An empty list / array of examples (any rank)."""
+    if isinstance(x, (list, tuple)):
+        return len(x) == 0
+    return hasattr(x, "shape") and len(x.shape) > 0 and int(x.shape[0]) == 0
+
+
 def _scale(grad, factor):
     if isinstance(grad, tf.IndexedSlices):
         return tf.IndexedSlices(grad.values * factor, grad.indices, grad.dense_shape)
@@ -125,6 +132,10 @@ class VAE(keras.Model):
         """Creates every variable by running encoder and decoder on zeros."""
         shape = [2 if d is None else int(d) for d in input_shape]
         shape[0] = 2
+        # Variable-length axes (text) are built at length 2 at least.
+        for axis, size in enumerate(self.likelihood.example_shape(), start=1):
+            if size is None and axis < len(shape):
+                shape[axis] = max(shape[axis], 2)
         x = tf.zeros(shape, self.likelihood.data_dtype)
         mu, logvar = self.posterior_params(x, training=False)
         self.decoder(self.decoder_mean(mu, False), x, training=False)
@@ -347,6 +358,26 @@ class VAE(keras.Model):
         """Called by `fit` before training starts (build optimizers, take the
         data a method keeps, warn about a bad setup). The base does nothing."""
 
+    def check_fit_data(self, x):
+        """Raises a clear error for training data the likelihood cannot take:
+        arrays are validated whole (rank, dtype, values) and must not be
+        empty; a tf.data.Dataset's element rank is checked."""
+        if isinstance(x, tf.data.Dataset):
+            spec = x.element_spec
+            spec = spec[0] if isinstance(spec, (tuple, list)) else spec
+            rank = len(self.likelihood.example_shape()) + 1
+            if spec.shape.rank is not None and spec.shape.rank != rank:
+                raise ValueError(
+                    f"fit: dataset elements must be batches of rank {rank}, got "
+                    f"shape {spec.shape}"
+                )
+            return
+        if x is None or isinstance(x, dict):
+            return
+        if _is_empty(x):
+            raise ValueError("fit got no training examples")
+        self.likelihood.validate(np.asarray(x))
+
     def on_epoch_end(self, epoch, logs=None):
         """The end-of-epoch hook of every method (Scale-VAE's factor, Agg-VAE's
         switch, LiBI's stages). `fit` calls it through a callback it attaches
@@ -365,7 +396,10 @@ class VAE(keras.Model):
         **kwargs,
     ):
         """`keras.Model.fit` with the method's hooks: `prepare_fit` first, then
-        `on_epoch_end` after every epoch (before the other callbacks)."""
+        `on_epoch_end` after every epoch (before the other callbacks). Array
+        data are checked first (rank, dtype, values, not empty), so bad data
+        fail with a clear error before training."""
+        self.check_fit_data(x)
         self.prepare_fit(x, batch_size=batch_size, validation_data=validation_data)
         callbacks = list(callbacks or [])
         if not any(isinstance(c, _EpochEndHook) for c in callbacks):
@@ -449,10 +483,21 @@ class VAE(keras.Model):
             self.build(x.shape)
         return x
 
-    def _batched(self, x, batch_size, fn):
+    def _batched(self, x, batch_size, fn, widths=(None, None)):
+        """fn over batches of x, concatenated; an empty x gives empty arrays
+        of shapes (0, width) (width None: the latent dimension; 0: (0,))."""
+        if int(batch_size) < 1:
+            raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+        if _is_empty(x):
+            return tuple(
+                np.zeros((0,) if w == 0 else (0, w or self.latent_dim), np.float32)
+                for w in widths
+            )
         x = self._prepare(x)
         n = int(x.shape[0])
-        outs = [fn(x[i : i + batch_size]) for i in range(0, max(n, 1), batch_size)]
+        if n == 0:
+            return self._batched([], batch_size, fn, widths)
+        outs = [fn(x[i : i + batch_size]) for i in range(0, n, batch_size)]
         return tuple(
             np.concatenate([o[k].numpy() for o in outs]) for k in range(len(outs[0]))
         )
@@ -491,7 +536,8 @@ class VAE(keras.Model):
 
     def elbo(self, x, batch_size=256):
         """Per-example ELBO in nats (one posterior sample, no dropout)."""
-        return self._batched(x, batch_size, self._compiled("elbo", self._elbo_batch))[0]
+        fn = self._compiled("elbo", self._elbo_batch)
+        return self._batched(x, batch_size, fn, widths=(0,))[0]
 
     def _elbo_batch(self, x):
         terms = self.compute_terms(x, training=False)
@@ -513,7 +559,11 @@ class VAE(keras.Model):
         """
         if int(num_samples) < 1 or int(chunk_size) < 1:
             raise ValueError("num_samples and chunk_size must be >= 1")
+        if _is_empty(x):
+            return np.zeros((0,), np.float32)
         x = self._prepare(x)
+        if int(x.shape[0]) == 0:
+            return np.zeros((0,), np.float32)
         rows = max(
             1, self.max_decoded_elements // self.likelihood.params_per_example(x)
         )
@@ -580,6 +630,15 @@ class VAE(keras.Model):
         Autoregressive decoders decode up to `max_length` tokens; the others
         return a sample of the likelihood.
         """
+        if int(num_samples) < 0:
+            raise ValueError(f"num_samples must be >= 0, got {num_samples}")
+        if hasattr(self.decoder, "generate") and int(max_length) < 1:
+            raise ValueError(f"max_length must be >= 1, got {max_length}")
+        if int(num_samples) == 0:
+            shape = (0, int(max_length)) if hasattr(self.decoder, "generate") else (0,)
+            if not hasattr(self.decoder, "generate"):
+                shape += tuple(self.likelihood.example_shape())
+            return np.zeros(shape, self.likelihood.data_dtype)
         z = tf.random.stateless_normal(
             [int(num_samples), self.latent_dim], [int(seed), 1]
         )
