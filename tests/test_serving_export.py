@@ -12,7 +12,15 @@ import numpy as np
 import keras_vae_collapse as kvc
 
 TEXTS = ["the food was great .", "bad service", "ok then the food is good"]
-ODD = ["", "zzz qqq unknown", "the food " * 400]
+ODD = [
+    "",
+    "zzz qqq unknown",
+    "the\u00a0food\u3000was\u2009great",  # Unicode spaces
+    "The FOOD Was GREAT!",  # case and punctuation: the tokenizer's rules
+    "the food, great. ok?",
+    "\t the  food \n",
+    "the food " * 500,  # 1,000 words, cut at the tokenizer's 50
+]
 ENV = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -29,6 +37,11 @@ if inputs["kind"] == "text":
     r = serve(text=tf.constant(inputs["texts"]))
     ids = model.signatures["encode_ids"](ids=tf.constant(inputs["ids"], tf.int32))
     out["ids_mean"] = ids["z_mean"].numpy().tolist()
+    try:
+        model.signatures["encode_ids"](ids=tf.constant([[2, -4, 3]], tf.int32))
+        out["bad_ids"] = "accepted"
+    except (ValueError, tf.errors.InvalidArgumentError) as error:
+        out["bad_ids"] = str(error)
     try:
         serve(text=tf.constant([1.0, 2.0]))
         out["wrong_dtype"] = "accepted"
@@ -90,10 +103,11 @@ def test_text_export_matches_encode_in_a_fresh_process(tmp_path):
     # The very long text is cut at 50 words: same as its first 50 words.
     np.testing.assert_allclose(
         out["z_mean"][-1],
-        model.encode([" ".join(ODD[2].split()[:50])])[0][0],
+        model.encode([" ".join(ODD[-1].split()[:50])])[0][0],
         atol=1e-5,
     )
     assert out["wrong_dtype"] != "accepted"
+    assert "token ids must be >= 0" in out["bad_ids"]  # as encode rejects them
     shown = subprocess.run(
         [
             os.path.join(os.path.dirname(sys.executable), "saved_model_cli"),

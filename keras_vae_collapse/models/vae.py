@@ -654,9 +654,11 @@ class VAE(keras.Model):
 
     def _decode(self, z, seed, max_length, greedy):
         if hasattr(self.decoder, "generate"):
-            return self.decoder.generate(
-                z, max_length, BOS_ID, EOS_ID, greedy=greedy, seed=seed
-            ).numpy()
+            return np.asarray(
+                self.decoder.generate(
+                    z, max_length, BOS_ID, EOS_ID, greedy=greedy, seed=seed
+                )
+            )
         params = self.decoder(z, None, training=False)
         if greedy:
             return self.likelihood.mean(params).numpy()

@@ -2,7 +2,7 @@
 
 from keras_vae_collapse.likelihoods import Bernoulli, TokenCategorical
 from keras_vae_collapse.networks import (
-    PixelCNNDecoder,
+    PixelCNNV2Decoder,
     ResNetEncoder,
     TextLSTMDecoder,
     TextLSTMEncoder,
@@ -28,12 +28,11 @@ def _resnet_pixelcnn(config, vocab_size=None):
         num_blocks=config["encoder_blocks"],
         hidden_dim=config["encoder_hidden"],
     )
-    decoder = PixelCNNDecoder(
+    decoder = PixelCNNV2Decoder(
         n,
         IMAGE_SHAPE,
         channels=config["decoder_channels"],
         kernel_sizes=config["kernel_sizes"],
-        first_kernel=config["first_kernel"],
         latent_maps=config["latent_maps"],
     )
     return encoder, decoder, Bernoulli(IMAGE_SHAPE)

@@ -127,8 +127,15 @@ def count_batches(ds):
 
 def evaluate_collapse(model, data, max_batches=None, seed=0):
     """Mean KL, both MI estimates (`mi_batch` over the split's batches,
-    `mi_dataset`), AU and negative ELBO on (a prefix of) a batched split."""
-    ds = data if max_batches is None else data.take(max_batches)
+    `mi_dataset`), AU and negative ELBO on a batched split, or on
+    `max_batches` of its batches chosen at random (seeded)."""
+    if max_batches is not None:
+        # A seeded random choice of batches: the split's first batches are
+        # its shortest length bucket, not a sample of it.
+        count = count_batches(data)
+        data = data.shuffle(count, seed=seed, reshuffle_each_iteration=False)
+        data = data.take(max_batches)
+    ds = data
     stats = metrics.collapse_statistics(model, ds, seed=seed)
     elbo = np.concatenate([model.elbo(x) for x in ds])
     return {
