@@ -285,6 +285,24 @@ CASES = [
         lambda t, i: registry.parse("bn-vae(0.7)").name,
         output(lambda r: r == "bn-vae(gamma=0.7)" or pytest.fail(r)),
     ),
+    (
+        "method",
+        "value out of range",
+        lambda t, i: registry.check("bn-vae(gamma=-1.0)"),
+        error(ValueError, "gamma must be > 0"),
+    ),
+    (
+        "method",
+        "dropout rate out of range",
+        lambda t, i: registry.check("du-vae(p_drop=1.5)"),
+        error(ValueError, r"p_drop must be in \[0, 1\)"),
+    ),
+    (
+        "method",
+        "chunks that do not divide",
+        lambda t, i: registry.check("libi(num_prior_samples=10, chunk_size=3)"),
+        error(ValueError, "multiple of chunk_size"),
+    ),
     # configs (what --set reaches)
     (
         "config",

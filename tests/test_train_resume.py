@@ -103,9 +103,14 @@ def test_bad_flags_give_one_clear_line(tmp_path):
         ("--resume", "--resume needs --output_dir"),
         ("--config=gpu", "config"),
         ("--method=magic", "unknown method"),
+        ("--method=bn-vae --set=gamma=-1.0", "gamma must be > 0"),
         ("--set=oops", "key=value"),
     ]:
-        args = [sys.executable, os.path.join(ROOT, "scripts", "train.py"), flag]
+        args = [
+            sys.executable,
+            os.path.join(ROOT, "scripts", "train.py"),
+            *flag.split(),
+        ]
         done = subprocess.run(args, env=ENV, capture_output=True, text=True)
         assert done.returncode != 0
         assert message in done.stderr, (flag, done.stderr[-500:])

@@ -134,6 +134,7 @@ def split_settings(method, dataset, size, settings):
             )
         spec = registry.parse(spec, **hyper)
         get_config(dataset, size, **overrides)
+        registry.check(spec)
     except ValueError as error:
         raise app.UsageError(str(error)) from error
     return spec, overrides

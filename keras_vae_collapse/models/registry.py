@@ -204,6 +204,16 @@ def _check_type(method, key, value):
         )
 
 
+def check(spec, modality="text"):
+    """Raises the ValueError a bad hyperparameter value would raise when the
+    model is built (ranges are the classes' own checks), before any data or
+    training: the class is constructed around small stand-in networks."""
+    from keras_vae_collapse.likelihoods import Gaussian
+    from keras_vae_collapse.networks import MLPDecoder, MLPEncoder
+
+    build(spec, MLPEncoder(1), MLPDecoder((2,)), Gaussian((2,)), 1, modality=modality)
+
+
 def kl_schedule(name, beta, steps_per_epoch, epochs, warm_up_epochs=None):
     """The KL weight schedule `name` of `KL_SCHEDULES`. Annealing warms up
     over `warm_up_epochs` (10 in the papers; default half of `epochs`)."""

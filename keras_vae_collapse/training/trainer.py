@@ -20,7 +20,7 @@ from keras_vae_collapse.training.epoch_checkpoint import (
     load_schedule_state,
 )
 from keras_vae_collapse.training.networks import build_networks
-from keras_vae_collapse.training.run_folder import RunFolder
+from keras_vae_collapse.training.run_folder import RunFolder, RunFolderError
 
 #: The sub-folder of a run folder that holds the final model (a preset).
 RUN_MODEL = "model"
@@ -272,7 +272,14 @@ def _train(
     steps = min(full_steps, steps_per_epoch) if steps_per_epoch else full_steps
     log(f"[kvc] examples {data['counts']}; {steps} steps per epoch")
     if state is not None:
-        model = keras.saving.load_model(os.path.join(output_dir, CHECKPOINT))
+        path = os.path.join(output_dir, CHECKPOINT)
+        try:
+            model = keras.saving.load_model(path)
+        except Exception as error:  # a damaged file: say which, and what to do
+            raise RunFolderError(
+                f"{path} cannot be loaded ({type(error).__name__}: {error}); the "
+                "checkpoint is damaged: train anew with --overwrite"
+            ) from error
     else:
         model = build_model(spec, config, data, steps, seed)
     schedule = None
