@@ -24,6 +24,9 @@ def run_main(main):
         from absl import logging
 
         logging.set_verbosity(logging.WARNING)  # no tfds INFO flood
+        import tensorflow_datasets as tfds
+
+        tfds.disable_progress_bar()
         try:
             return main(argv)
         except app.UsageError as error:
