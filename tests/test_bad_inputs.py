@@ -351,7 +351,7 @@ CASES = [
     # evaluation
     (
         "evaluation",
-        "text dataset without the model's tokenizer",
+        "unknown dataset",
         lambda t, i: kvc.evaluation.evaluation_batches("text_missing", None),
         error(ValueError, "unknown dataset"),
     ),
