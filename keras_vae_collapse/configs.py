@@ -50,7 +50,7 @@ CPU_TEXT_SCHEDULE = dict(TEXT_SCHEDULE, min_epoch=4, max_decays=3)
 BN_DU_TEXT_SCHEDULE = dict(TEXT_SCHEDULE, patience=5)
 
 _TEXT_PAPER = {
-    # He et al. 2019 / Zhu et al. 2020 text configuration (ALGORITHMS.md).
+    # He et al. 2019 / Zhu et al. 2020 text configuration (config_yahoo.py).
     "architecture": "text_lstm",
     "latent_dim": 32,
     "embedding_dim": 512,
@@ -181,7 +181,7 @@ CONFIGS = {
         ),
     },
     "omniglot": {
-        # He et al. 2019 Omniglot configuration (ALGORITHMS.md).
+        # He et al. 2019 Omniglot configuration (config_omniglot.py, image.py).
         "paper": {
             "architecture": "resnet_pixelcnn",
             "latent_dim": 32,

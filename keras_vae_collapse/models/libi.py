@@ -19,8 +19,8 @@ def _add(a, b):
 class LiBI(VAE):
     """LiBI, "likelihood before inference" (Yacoby, Pan and Doshi-Velez 2020).
 
-    Follows the two-stage description of the method in the project's
-    ALGORITHMS.md (the paper's text was not available to us):
+    Follows a two-stage description of the method (the paper's own text was
+    not available to us; the README's LiBI section says what is our choice):
       1. `likelihood_epochs` epochs fit the generative model (decoder) alone
          by maximum importance-sampled marginal likelihood with prior samples,
          log p(x) ~= logsumexp_s log p(x|z_s) - log S, z_s ~ p(z);
