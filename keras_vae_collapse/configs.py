@@ -8,14 +8,16 @@ decoder) or "resnet_pixelcnn" (the Omniglot ResNet encoder and PixelCNN).
 
 Each `cpu` config's `notes` give its sizes and its measured step time: plain
 VAE training step on real batches, 2-core CPU, TF 2.21, measured with
-`python benchmarks/config_step_time.py --sizes=cpu` (2026-11-21):
+`python benchmarks/config_step_time.py --data_root=DATA --sizes=cpu`
+(2026-11-21; yelp_sentiment, omniglot and synthetic again on 2026-12-01).
+The reference schedule adds one validation pass per epoch to these times:
 
     dataset         sizes (emb / LSTM or channels)   s/step  steps/epoch  run
     yahoo           128 / 256, <= 100 words, B 32     0.887      286      20 ep, 85 min
-    yelp_sentiment  128 / 256, B 32                   0.115    4,577      10 ep, 88 min
+    yelp_sentiment  128 / 256, B 32                   0.127    4,577      10 ep, 97 min
     ptb             128 / 256, B 32                   0.254    1,320      15 ep, 84 min
-    omniglot        ResNet 64 / PixelCNN 32 x 4, B 50 0.261      460      40 ep, 80 min
-    synthetic       50 / 50, latent 2, B 16           0.047    1,000      50 ep, 39 min
+    omniglot        ResNet 32 / PixelCNN v2 32 x 4    0.256      460      40 ep, 78 min
+    synthetic       50 / 50, latent 2, B 16           0.015    1,000      50 ep, 13 min
     yelp            as yahoo (no copy here to measure; expect ~0.9 s/step,
                     3,125 steps/epoch: 2 epochs in ~95 min)
 
@@ -114,8 +116,8 @@ CONFIGS = {
             epochs=10,
             warm_up_epochs=3,
             notes="embeddings 128, LSTMs 256, batch 32, vocabulary 9,341 "
-            "sentences <= 15 words: 0.115 s/step, 4,577 steps/epoch (146,431 "
-            "sentences), 10 epochs in about 88 minutes",
+            "sentences <= 15 words: 0.127 s/step, 4,577 steps/epoch (146,431 "
+            "sentences), 10 epochs in about 97 minutes",
         ),
     },
     "ptb": {
@@ -176,8 +178,8 @@ CONFIGS = {
             batch_size=16,
             epochs=50,
             notes="the paper configuration (embeddings and LSTMs 50, latent 2, "
-            "batch 16): 0.047 s/step, 1,000 steps/epoch, 50 epochs in about "
-            "39 minutes",
+            "batch 16): 0.015 s/step, 1,000 steps/epoch, 50 epochs in about "
+            "13 minutes",
         ),
     },
     "omniglot": {
@@ -205,9 +207,8 @@ CONFIGS = {
             "notes": "the reference networks shrunk: ResNet encoder with 32 "
             "channels and 256 hidden units (paper 64, 512), PixelCNN v2 with 32 "
             "channels and 4 bottleneck blocks after the type-A layer (kernels 7, "
-            "5, 5, 3, 3; paper 64 channels, 12 blocks), batch 50; step time not "
-            "yet re-measured for these sizes (0.23-0.37 s/step on a loaded "
-            "machine), 460 steps/epoch",
+            "5, 5, 3, 3; paper 64 channels, 12 blocks), batch 50: 0.256 s/step, "
+            "460 steps/epoch, 40 epochs in about 78 minutes",
             "architecture": "resnet_pixelcnn",
             "latent_dim": 32,
             "encoder_channels": 32,
