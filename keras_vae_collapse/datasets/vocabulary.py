@@ -2,7 +2,6 @@
 
 import collections
 
-import keras
 import numpy as np
 
 from keras_vae_collapse.datasets.files import MalformedFileError, read_lines
@@ -124,13 +123,3 @@ class Vocabulary:
                 continue
             words.append(self.tokens[i] if 0 <= i < len(self.tokens) else "<unk>")
         return " ".join(words)
-
-    def lookup_layer(self):
-        """A `keras.layers.StringLookup` giving the same ids inside TF graphs."""
-        return keras.layers.StringLookup(
-            vocabulary=self.tokens[2:],
-            mask_token=SPECIAL_TOKENS[PAD_ID],
-            oov_token=SPECIAL_TOKENS[UNK_ID],
-            num_oov_indices=1,
-            output_mode="int",
-        )

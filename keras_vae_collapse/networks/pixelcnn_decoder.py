@@ -2,6 +2,7 @@ import keras
 import tensorflow as tf
 
 from keras_vae_collapse.layers.masked_conv2d import MaskedConv2D
+from keras_vae_collapse.networks.pixel_sampling import sample_pixels
 
 PAPER_KERNELS = (7, 7, 7, 7, 5, 5, 5, 5, 3, 3, 3, 3)
 
@@ -97,22 +98,10 @@ class PixelCNNDecoder(keras.layers.Layer):
         """Samples images [B, H, W, 1] pixel by pixel in raster order (H * W
         decoder passes). Greedy takes the more likely value. The text
         arguments are ignored."""
-        z = tf.convert_to_tensor(z, tf.float32)
-        height, width, _ = self.image_shape
-        x = tf.zeros(tf.concat([tf.shape(z)[:1], self.image_shape], 0))
-        for i in range(height):
-            for j in range(width):
-                logits = self(z, x, training=False)[:, i, j, 0]
-                if greedy:
-                    pixel = tf.cast(logits > 0, tf.float32)
-                else:
-                    u = tf.random.stateless_uniform(
-                        tf.shape(logits), [seed, i * width + j]
-                    )
-                    pixel = tf.cast(u < tf.sigmoid(logits), tf.float32)
-                onehot = tf.one_hot(i * width + j, height * width)
-                x = x + tf.reshape(pixel[:, None] * onehot, tf.shape(x))
-        return x.numpy()
+        logits_fn = lambda z, x: self(z, x, training=False)  # noqa: E731
+        return sample_pixels(
+            logits_fn, z, self.image_shape, greedy=greedy, seed=seed
+        ).numpy()
 
     def get_config(self):
         config = super().get_config()

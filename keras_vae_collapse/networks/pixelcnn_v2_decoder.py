@@ -2,6 +2,7 @@ import keras
 import tensorflow as tf
 
 from keras_vae_collapse.layers.masked_conv2d import MaskedConv2D
+from keras_vae_collapse.networks.pixel_sampling import sample_pixels
 
 #: Kernel sizes of the "large" PixelCNNDecoderV2 that image.py builds for
 #: Omniglot: the first (type-A) layer, then one per bottleneck block.
@@ -229,22 +230,9 @@ class PixelCNNV2Decoder(keras.layers.Layer):
             self._logits_fn = tf.function(
                 lambda z, x: self(z, x, training=False), reduce_retracing=True
             )
-        z = tf.convert_to_tensor(z, tf.float32)
-        height, width, _ = self.image_shape
-        x = tf.zeros(tf.concat([tf.shape(z)[:1], self.image_shape], 0))
-        for i in range(height):
-            for j in range(width):
-                logits = self._logits_fn(z, x)[:, i, j, 0]
-                if greedy:
-                    pixel = tf.cast(logits > 0, tf.float32)
-                else:
-                    u = tf.random.stateless_uniform(
-                        tf.shape(logits), [seed, i * width + j]
-                    )
-                    pixel = tf.cast(u < tf.sigmoid(logits), tf.float32)
-                onehot = tf.one_hot(i * width + j, height * width)
-                x = x + tf.reshape(pixel[:, None] * onehot, tf.shape(x))
-        return x
+        return sample_pixels(
+            self._logits_fn, z, self.image_shape, greedy=greedy, seed=seed
+        )
 
     def get_config(self):
         config = super().get_config()
