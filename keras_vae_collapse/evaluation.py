@@ -81,6 +81,14 @@ def evaluate(model, data, num_samples=500, seed=0, aggregate_kl=False, verbose=0
     if "perplexity" in nll:
         result["perplexity"] = nll["perplexity"]
         result["num_tokens"] = nll["num_tokens"]
+    bounds = model.iw_bounds()
+    for key in bounds:
+        if key != "iw_nll":
+            result[key] = nll[key]
+            perplexity_key = key.replace("iw_nll", "perplexity")
+            if perplexity_key in nll:
+                result[perplexity_key] = nll[perplexity_key]
+    result["iw_bounds"] = dict(bounds)
     if aggregate_kl:
         result["aggregate_kl"] = stats["aggregate_kl"]
     return result
@@ -88,14 +96,17 @@ def evaluate(model, data, num_samples=500, seed=0, aggregate_kl=False, verbose=0
 
 def format_result(result):
     """The result as a two-column table."""
-    keys = ["iw_nll", "perplexity", "kl", "mi_batch", "mi_dataset", "au"]
-    keys.append("aggregate_kl")
-    lines = ["", f"{'metric':<14}{'value':>12}", "-" * 26]
+    extra = [k for k in result.get("iw_bounds", {}) if k != "iw_nll"]
+    keys = ["iw_nll", "perplexity"]
+    keys += [x for k in extra for x in (k, k.replace("iw_nll", "perplexity"))]
+    keys += ["kl", "mi_batch", "mi_dataset", "au", "aggregate_kl"]
+    width = max(14, max(len(k) for k in keys) + 2)
+    lines = ["", f"{'metric':<{width}}{'value':>12}", "-" * (width + 12)]
     for key in keys:
         if key in result:
             value = result[key]
             text = f"{value:>12d}" if isinstance(value, int) else f"{value:>12.3f}"
-            lines.append(f"{key:<14}{text}")
+            lines.append(f"{key:<{width}}{text}")
     used = (
         f"{result['num_examples']} of {result['split_examples']} {result['split']} "
         f"examples"
@@ -107,6 +118,9 @@ def format_result(result):
         + f"; {result['num_samples']} importance samples; mi_batch: He et al.'s "
         f"estimator over batches of {result['mi_batch_size']} (Agg-VAE paper); "
         "mi_dataset: over all examples (BN-VAE, DU-VAE, Scale-VAE papers)"
+        + "".join(
+            f"; {key}: {what}" for key, what in result.get("iw_bounds", {}).items()
+        )
     )
     return "\n".join(lines + [used])
 

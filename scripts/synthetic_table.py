@@ -28,9 +28,10 @@ flags.DEFINE_integer(
 )
 flags.DEFINE_enum(
     "optimizer",
-    "sgd",
+    None,
     ["sgd", "adam"],
-    "SGD (lr 1.0, He et al.) or Adam (lr 1e-3); gradients clipped at norm 5.",
+    "SGD (lr 1.0, He et al.) or Adam (lr 1e-3) for every method; gradients "
+    "clipped at norm 5 (default: each method's own, SGD except Scale-VAE's Adam).",
 )
 flags.DEFINE_float(
     "learning_rate", None, "Learning rate (default: 1.0 for SGD, 1e-3 for Adam)."

@@ -341,3 +341,156 @@ def test_resumed_training_is_bit_exact(tmp_path):
     assert int(loaded.inner_draws.numpy()) == int(straight.inner_draws.numpy())
     for a, b in zip(straight.get_weights(), loaded.get_weights()):
         np.testing.assert_array_equal(a, b)
+
+
+# -- the cost-bounded phase and the annealing-safe switch (issue: Agg-VAE at
+# scale) ---------------------------------------------------------------------
+def test_reference_setting_is_one_call_away_and_options_round_trip():
+    reference = kvc.models.AggressiveVAE.reference(
+        kvc.networks.MLPEncoder(1),
+        kvc.networks.MLPDecoder((2,)),
+        kvc.likelihoods.Gaussian((2,)),
+        1,
+        window=15,
+    )
+    for key, value in kvc.models.AggressiveVAE.REFERENCE.items():
+        assert getattr(reference, key) == value
+    assert reference.window == 15
+    model = text_agg(
+        inner_budget=10,
+        inner_clip="encoder",
+        check_every=50,
+        switch_examples=200,
+        hold_while_annealing=True,
+    )
+    config = model.get_config()
+    clone = kvc.models.AggressiveVAE.from_config(config)
+    for key in kvc.models.AggressiveVAE.REFERENCE:
+        assert getattr(clone, key) == getattr(model, key)
+    with pytest.raises(ValueError, match="inner_clip"):
+        text_agg(inner_clip="decoder")
+    with pytest.raises(ValueError, match="check_every"):
+        text_agg(check_every=0)
+
+
+def test_inner_budget_runs_exactly_that_many_steps():
+    rising = [3, 4, 5, 6] + [7] * 30
+    assert scripted(rising, window=1) == 2  # the window rule stops at once
+    assert scripted(rising, window=1, inner_budget=7) == 7
+    assert scripted(list(np.linspace(9, 1, 50)), inner_budget=30) == 30
+
+
+@pytest.mark.parametrize("inner_clip", ["encoder", "joint"])
+def test_inner_clip_norm_is_over_the_encoder_or_all_gradients(inner_clip):
+    # With a tiny clip norm every step is clipped: the encoder's update has
+    # norm lr * clip when clipped over its own gradients, less when the
+    # decoder's gradients share the norm (the reference).
+    model = text_agg(
+        encoder_lr=1e5, max_inner_steps=1, inner_clip=inner_clip, clip_norm=1e-8
+    )
+    enc = model.encoder_variables()
+    before = snapshot(enc)
+    tf.function(model._inner_loop)(token_data(16), tf.constant(1.0))
+    step = np.sqrt(sum(np.sum((v.numpy() - b) ** 2) for b, v in zip(before, enc)))
+    if inner_clip == "encoder":
+        assert step == pytest.approx(1e-3, rel=1e-3)
+    else:
+        assert step < 0.99e-3
+
+
+def test_switch_holds_while_the_kl_weight_rises():
+    model = text_agg(
+        hold_while_annealing=True,
+        kl_schedule=kvc.schedules.LinearAnnealing(1, kl_start=0.1, warm_up_epochs=10),
+    )
+    assert model.kl_weight_rising()
+    assert model.record_validation_mi(0.5, rising=True)
+    assert model.record_validation_mi(0.1, rising=True)  # held
+    assert float(model.mi_reference.numpy()) == 0.0  # the best is forgotten
+    model.kl_step.assign(10)
+    assert not model.kl_weight_rising()
+    assert model.record_validation_mi(0.05, rising=False)  # a new best
+    assert not model.record_validation_mi(0.04, rising=False)
+    reference = text_agg(
+        kl_schedule=kvc.schedules.LinearAnnealing(1, kl_start=0.1, warm_up_epochs=10)
+    )
+    assert reference.record_validation_mi(0.5, rising=True)
+    assert not reference.record_validation_mi(0.1, rising=True)
+    assert not text_agg().kl_weight_rising()  # constant weight
+
+
+def test_check_every_switches_off_within_an_epoch():
+    model = text_agg(max_inner_steps=2, window=100, check_every=1)
+    values = iter([0.5, 0.3, 9.0, 9.0])
+    model.validation_mi = lambda seed=0: next(values)
+    history = model.fit(
+        token_data(32),
+        batch_size=8,
+        epochs=2,
+        verbose=0,
+        validation_data=(token_data(16, seed=3),),
+    )
+    # checks after steps 1 and 2: off after the second; steps 3-4 are joint
+    assert history.history["aggressive"] == [0.0, 0.0]
+    assert history.history["inner_steps"] == [1.0, 0.0]
+    assert history.history["val_mi"][0] == 0.3
+    assert float(model.mi_reference.numpy()) == 0.5
+    assert int(model.encoder_optimizer.iterations.numpy()) == 2 * 2 + 2 + 4
+
+
+def test_check_every_uses_a_fixed_subset_with_fixed_samples():
+    model = text_agg(check_every=3, switch_examples=24)
+    model.set_switch_data(token_data(40, seed=3), batch_size=8)
+    seen = []
+    original = kvc.models.aggressive_vae.posterior_parameters
+
+    def spy(m, data, batch_size, num_examples=None, **kwargs):
+        seen.append(num_examples)
+        return original(m, data, batch_size, num_examples=num_examples, **kwargs)
+
+    kvc.models.aggressive_vae.posterior_parameters = spy
+    try:
+        first = model.check_switch(0, "test")
+        assert model.check_switch(0, "test") == first  # same weights, samples
+    finally:
+        kvc.models.aggressive_vae.posterior_parameters = original
+    assert seen == [24, 24]
+
+
+def test_resumed_training_with_the_new_options_is_bit_exact(tmp_path):
+    x, validation = token_data(48, seed=2), (token_data(24, seed=4),)
+    options = dict(
+        max_inner_steps=7,
+        window=3,
+        inner_budget=3,
+        inner_clip="encoder",
+        check_every=2,
+        switch_examples=16,
+        hold_while_annealing=True,
+        kl_schedule=kvc.schedules.LinearAnnealing(1, kl_start=0.1, warm_up_epochs=4),
+    )
+
+    def fit(model, epochs):
+        return model.fit(
+            x,
+            batch_size=16,
+            epochs=epochs,
+            shuffle=False,
+            verbose=0,
+            validation_data=validation,
+        )
+
+    keras.utils.set_random_seed(1)
+    straight = text_agg(**options)
+    fit(straight, 3)
+    keras.utils.set_random_seed(1)
+    first = text_agg(**options)
+    fit(first, 1)
+    path = str(tmp_path / "agg.keras")
+    first.save(path)
+    loaded = keras.saving.load_model(path)
+    fit(loaded, 2)
+    for name in ("aggressive", "mi_reference", "epochs_without_improvement"):
+        assert getattr(loaded, name).numpy() == getattr(straight, name).numpy()
+    for a, b in zip(straight.get_weights(), loaded.get_weights()):
+        np.testing.assert_array_equal(a, b)

@@ -89,3 +89,65 @@ def test_memory_bound_splits_samples_and_batch_but_keeps_the_estimate():
     # with the exact posterior every weight is p(x): any split is exact
     np.testing.assert_allclose(small, exact[:3], atol=1e-3)
     np.testing.assert_allclose(split, exact[:8], atol=1e-3)
+
+
+def scale_vae_linear_gaussian(factor, exact_for):
+    """A Scale-VAE with the linear-Gaussian decoder above, its factor set to
+    `factor`, and an encoder that is the exact posterior of one of its two
+    generative models: decoder input f * z, z ~ N(0, I) ("iw_nll", the model
+    that samples), or decoder input z ~ N(0, I) ("iw_nll_unscaled")."""
+    rng = np.random.default_rng(1)
+    q, _ = np.linalg.qr(rng.normal(size=(DIM, N_LATENT)))
+    w = q * np.array([2.0, 1.0, 0.5])
+    b = rng.normal(size=DIM)
+    model = kvc.models.ScaleVAE(
+        kvc.networks.MLPEncoder(N_LATENT),
+        kvc.networks.MLPDecoder((DIM,)),
+        kvc.likelihoods.Gaussian((DIM,), scale=NOISE),
+        N_LATENT,
+    )
+    model.build((None, DIM))
+    model.scale.factor.assign(factor)
+    model.scale.epoch.assign(5)  # past f_epochs: the stored factor is used
+    # prior-space weights of the model the encoder is exact for
+    w_prior = w * factor if exact_for == "iw_nll" else w
+    sigma = 1.0 / (1.0 + np.sum(w_prior**2, axis=0) / NOISE**2)
+    a = (sigma[:, None] * w_prior.T) / NOISE**2
+    if exact_for == "iw_nll":
+        # proposal in prior space N(mu, sigma^2 / f^2): store sigma^2 * f^2
+        mean, log_var = a, np.log(sigma * factor**2)
+    else:
+        # scaled posterior N(f mu, sigma^2) is the decoder-space posterior
+        mean, log_var = a / factor[:, None], np.log(sigma)
+    model.encoder.head.set_weights(
+        [
+            np.concatenate([mean.T, np.zeros((DIM, N_LATENT))], axis=1),
+            np.concatenate([-mean @ b, log_var]),
+        ]
+    )
+    model.decoder.head.set_weights([w.T, b])
+    cov = w_prior @ w_prior.T + NOISE**2 * np.eye(DIM)
+    x = rng.multivariate_normal(b, cov, size=20).astype(np.float32)
+    return model, x, multivariate_normal(b, cov).logpdf(x)
+
+
+@pytest.mark.parametrize("exact_for", ["iw_nll", "iw_nll_unscaled"])
+def test_scale_vae_bounds_are_exact_for_their_own_generative_model(exact_for):
+    factor = np.array([3.0, 0.5, 1.5], np.float32)
+    model, x, exact = scale_vae_linear_gaussian(factor, exact_for)
+    bounds = model.log_prob_iw_bounds(x, num_samples=7, chunk_size=3)
+    assert set(bounds) == set(model.iw_bounds()) == {"iw_nll", "iw_nll_unscaled"}
+    np.testing.assert_allclose(bounds[exact_for], exact, atol=1e-3)
+    other = ({"iw_nll", "iw_nll_unscaled"} - {exact_for}).pop()
+    assert np.abs(bounds[other] - exact).mean() > 0.1  # a different model
+    result = kvc.metrics.iw_nll(model, x, num_samples=7, batch_size=6)
+    assert result[exact_for if exact_for != "iw_nll" else "nll"] == pytest.approx(
+        -exact.mean(), abs=1e-3
+    )
+
+
+def test_scale_vae_bounds_agree_when_the_factor_is_one():
+    model, x, exact = scale_vae_linear_gaussian(np.ones(3, np.float32), "iw_nll")
+    bounds = model.log_prob_iw_bounds(x, num_samples=5)
+    np.testing.assert_allclose(bounds["iw_nll_unscaled"], bounds["iw_nll"], atol=1e-5)
+    np.testing.assert_allclose(bounds["iw_nll"], exact, atol=1e-3)

@@ -211,16 +211,54 @@ def test_scale_factor_after_an_epoch_is_the_mean_of_its_batch_factors():
         x, batch_size=16, epochs=1, shuffle=False, verbose=0, callbacks=[recorder]
     )
     expected = np.mean(recorder.per_epoch[0], axis=0)
-    np.testing.assert_allclose(model.scale.factor.numpy(), expected, rtol=1e-4)
-    assert int(model.scale.epoch.numpy()) == 1
+    # the epoch is closed when the next begins; until then the model
+    # evaluates with the running mean, which is the same factor
+    np.testing.assert_allclose(
+        model.scale.current_factor().numpy(), expected, rtol=1e-4
+    )
+    assert int(model.scale.epoch.numpy()) == 0
     assert history.history["scale_factor"][0] == pytest.approx(expected.mean(), 1e-4)
     # after f_epochs the factor is constant within the epoch
     model.fit(
         x, batch_size=16, epochs=1, shuffle=False, verbose=0, callbacks=[recorder]
     )
+    np.testing.assert_allclose(model.scale.factor.numpy(), expected, rtol=1e-4)
+    model.on_epoch_begin(2)
     np.testing.assert_allclose(
         model.scale.factor.numpy(), np.mean(recorder.per_epoch[1], axis=0), rtol=1e-4
     )
+    assert int(model.scale.epoch.numpy()) == 2
+
+
+class FactorAtValidation(keras.callbacks.Callback):
+    def __init__(self):
+        super().__init__()
+        self.factors = []
+
+    def on_test_begin(self, logs=None):
+        self.factors.append(self.model.scale.current_factor().numpy().copy())
+
+
+def test_scale_keeps_the_factor_it_was_validated_with():
+    # A best-checkpoint reload keeps the state of an epoch's end: that state
+    # must be the model the epoch's validation scored.
+    model = scale_model(f_epochs=1)
+    model.compile(keras.optimizers.Adam(1e-2))
+    x = np.random.default_rng(0).normal(size=(96, 5)).astype(np.float32)
+    seen = FactorAtValidation()
+    model.fit(
+        x,
+        batch_size=16,
+        epochs=3,
+        verbose=0,
+        validation_data=(x[:32],),
+        callbacks=[seen],
+    )
+    assert len(seen.factors) == 3
+    np.testing.assert_array_equal(
+        model.scale.current_factor().numpy(), seen.factors[-1]
+    )
+    assert not np.allclose(seen.factors[1], seen.factors[2])  # it does change
 
 
 def test_scale_kl_uses_the_unscaled_posterior_and_no_gradient_reaches_f():

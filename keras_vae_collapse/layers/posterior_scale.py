@@ -18,7 +18,8 @@ class PosteriorScale(keras.layers.Layer):
     epoch's running average during the first `f_epochs` epochs, then the
     epoch factor. State (non-trainable variables, saved and exported):
     `factor`, `last_factor`, `factor_sum`, `factor_count`, `epoch`;
-    `end_epoch()` closes an epoch (ScaleVAE.fit calls it).
+    `end_epoch()` closes an epoch; ScaleVAE calls it through `begin_epoch()`
+    when the next epoch starts.
 
     Args:
         des_std: the desired standard deviation of the scaled means (the paper
@@ -79,6 +80,12 @@ class PosteriorScale(keras.layers.Layer):
         self.factor_count.assign_add(counted)
         used = tf.where(self.epoch < self.f_epochs, factor, self.factor)
         return tf.stop_gradient(used) * mu
+
+    def begin_epoch(self):
+        """Closes the previous epoch if it saw a batch (`end_epoch`); a
+        no-op before the first epoch and after a batch-less one."""
+        if self.built and float(self.factor_count.numpy()) > 0:
+            self.end_epoch()
 
     def end_epoch(self):
         """Closes a training epoch: its average factor becomes the factor."""

@@ -42,17 +42,22 @@ def iw_nll(
         verbose: 1 shows a progress bar.
 
     Returns a dict with `nll`, `num_examples`, `num_samples`, `chunk_size`,
-    `seed`, `seconds` and, for text, `perplexity` and `num_tokens`.
+    `seed`, `seconds` and, for text, `perplexity` and `num_tokens`. A model
+    with more than one bound (`model.iw_bounds()`, e.g. Scale-VAE's
+    `iw_nll_unscaled`) adds each under its key, and for text its perplexity
+    (`perplexity_unscaled`); all bounds share the samples.
     """
-    total, count, tokens = 0.0, 0, 0.0
+    totals, count, tokens = {}, 0, 0.0
     text = isinstance(model.likelihood, TokenCategorical)
     bar = keras.utils.Progbar(num_examples, unit_name="example") if verbose else None
     start = time.time()
     for b, x in enumerate(iterate_batches(data, batch_size, num_examples)):
-        log_px = model.log_prob_iw(
+        bounds = model.log_prob_iw_bounds(
             x, num_samples, chunk_size, seed=seed * 1_000_003 + b
         )
-        total -= float(np.sum(log_px))
+        for key, log_px in bounds.items():
+            totals[key] = totals.get(key, 0.0) - float(np.sum(log_px))
+        log_px = bounds["iw_nll"]
         count += len(log_px)
         if text:
             tokens += float(np.sum(model.likelihood.num_events(x)))
@@ -61,7 +66,7 @@ def iw_nll(
     if count == 0:
         raise ValueError("the evaluation data are empty")
     result = {
-        "nll": total / count,
+        "nll": totals["iw_nll"] / count,
         "num_examples": count,
         "num_samples": int(num_samples),
         "chunk_size": int(chunk_size),
@@ -70,5 +75,10 @@ def iw_nll(
     }
     if text:
         result["num_tokens"] = int(tokens)
-        result["perplexity"] = perplexity(total, tokens)
+        result["perplexity"] = perplexity(totals["iw_nll"], tokens)
+    for key, total in totals.items():
+        if key != "iw_nll":
+            result[key] = total / count
+            if text:
+                result[key.replace("iw_nll", "perplexity")] = perplexity(total, tokens)
     return result

@@ -32,14 +32,27 @@ class AggressiveVAE(VAE):
     update) are XLA functions inside that graph (`jit_steps`); the input
     checks run outside them.
 
-    Aggressive mode is switched off in `on_epoch_end` by the MI of the
-    switch data (`validation_data` of `fit`, or `set_switch_data`; He et
-    al.'s per-batch estimator): off after `patience` epochs (cumulative)
-    whose MI is below the best so far. With patience 1 this is the text rule
-    of the reference (off at the first epoch whose MI is lower than the
-    previous epoch's, start 0: while MI rises the previous value is the best);
-    the image rule is patience 5. The flag and the rule's state are
-    variables: saved, restored, resumable.
+    The switch: aggressive mode ends by the MI of the switch data
+    (`validation_data` of `fit`, or `set_switch_data`; He et al.'s per-batch
+    estimator), after `patience` checks (cumulative) whose MI is below the
+    best so far. With patience 1 and a check at every epoch end this is the
+    text rule of the reference (off at the first epoch whose MI is lower than
+    the previous epoch's, start 0: while MI rises the previous value is the
+    best); the image rule is patience 5. `check_every` checks every that
+    many outer steps instead, on the first `switch_examples` examples of the
+    switch data with fixed samples. `hold_while_annealing` counts no check
+    while the KL weight is still rising and forgets the best MI of that
+    time, so the rule starts once the weight has stopped rising (the
+    reference's rule can end the phase mid-annealing, and the latent then
+    decays). The flag and the rule's state are variables: saved, restored,
+    resumable.
+
+    The cost of the aggressive phase: `inner_budget` runs exactly that many
+    inner steps per outer step (He et al.'s Table 4: 10 / 30 / 50) instead
+    of the window rule; `inner_clip="encoder"` clips the inner steps over the
+    encoder's gradients only, so the decoder's weight gradients are never
+    computed (the reference clips over all parameters, which needs them:
+    `"joint"`). `AggressiveVAE.reference(...)` builds the reference setting.
 
     Compile with `optimizer=` (the encoder gets a copy) or with
     `encoder_optimizer=` and `decoder_optimizer=` (default SGD lr 1.0 each,
@@ -55,8 +68,32 @@ class AggressiveVAE(VAE):
             not the iterator reads or input checks) when training on one
             replica: about 2x faster inner steps on CPU. XLA compiles once per
             input shape, so pad variable-length text to a few bucket lengths.
+        inner_budget: exact inner steps per outer step (None: the window rule).
+        inner_clip: "joint" (reference) or "encoder" (see above).
+        check_every: outer steps between switch checks (None: epoch ends).
+        switch_examples: examples of the switch data the checks use (None:
+            all of it).
+        hold_while_annealing: no switch-off while the KL weight rises.
         **kwargs: the `VAE` arguments (clip_norm defaults to 5.0).
     """
+
+    #: The reference setting (He et al.'s code): `AggressiveVAE.reference`.
+    REFERENCE = {
+        "max_inner_steps": 99,
+        "inner_budget": None,
+        "inner_clip": "joint",
+        "check_every": None,
+        "switch_examples": None,
+        "hold_while_annealing": False,
+    }
+
+    @classmethod
+    def reference(cls, *args, **kwargs):
+        """The model with He et al.'s reference setting: the window rule,
+        joint clipping, a switch check at every epoch end on the whole
+        switch data, no hold while annealing (`window` and `patience` are
+        still the caller's: 15 / 1 text, 10 / 5 images)."""
+        return cls(*args, **{**cls.REFERENCE, **kwargs})
 
     def __init__(
         self,
@@ -65,6 +102,11 @@ class AggressiveVAE(VAE):
         window=15,
         patience=1,
         jit_steps=True,
+        inner_budget=None,
+        inner_clip="joint",
+        check_every=None,
+        switch_examples=None,
+        hold_while_annealing=False,
         **kwargs,
     ):
         kwargs.setdefault("clip_norm", 5.0)
@@ -73,13 +115,25 @@ class AggressiveVAE(VAE):
             ("max_inner_steps", max_inner_steps),
             ("window", window),
             ("patience", patience),
+            ("inner_budget", 1 if inner_budget is None else inner_budget),
+            ("check_every", 1 if check_every is None else check_every),
+            ("switch_examples", 1 if switch_examples is None else switch_examples),
         ):
             if int(value) < 1:
-                raise ValueError(f"{name} must be >= 1, got {value}")
+                raise ValueError(f"{name} must be >= 1 (or None), got {value}")
+        if inner_clip not in ("joint", "encoder"):
+            raise ValueError(
+                f"inner_clip must be 'joint' or 'encoder', got {inner_clip!r}"
+            )
         self.max_inner_steps = int(max_inner_steps)
         self.window = int(window)
         self.patience = int(patience)
         self.jit_steps = bool(jit_steps)
+        self.inner_budget = None if inner_budget is None else int(inner_budget)
+        self.inner_clip = inner_clip
+        self.check_every = None if check_every is None else int(check_every)
+        self.switch_examples = None if switch_examples is None else int(switch_examples)
+        self.hold_while_annealing = bool(hold_while_annealing)
         self.aggressive = self.add_weight(
             shape=(),
             dtype="int32",
@@ -175,15 +229,19 @@ class AggressiveVAE(VAE):
         )
 
     # -- the switch -------------------------------------------------------------
-    def record_validation_mi(self, mi):
-        """Applies the switch rule to this epoch's validation MI.
+    def record_validation_mi(self, mi, rising=False):
+        """Applies the switch rule to one check's validation MI; `rising`:
+        the KL weight is still rising (with `hold_while_annealing` the check
+        then only resets the best MI).
 
         Returns whether aggressive mode is still on. Never turns it back on.
         """
         if not int(self.aggressive.numpy()):
             return False
         mi = float(mi)
-        if mi < float(self.mi_reference.numpy()):
+        if rising and self.hold_while_annealing:
+            self.mi_reference.assign(0.0)
+        elif mi < float(self.mi_reference.numpy()):
             bad = int(self.epochs_without_improvement.numpy()) + 1
             self.epochs_without_improvement.assign(bad)
             if bad >= self.patience:
@@ -191,6 +249,11 @@ class AggressiveVAE(VAE):
         else:
             self.mi_reference.assign(mi)
         return bool(int(self.aggressive.numpy()))
+
+    def kl_weight_rising(self):
+        """Whether the KL weight of the next step is above this step's."""
+        step = self.kl_step
+        return float(self.kl_weight(step + 1)) > float(self.kl_weight(step)) + 1e-9
 
     def set_switch_data(self, data, batch_size=50):
         """The data whose MI decides the switch (an array, an (x,) tuple or a
@@ -201,15 +264,41 @@ class AggressiveVAE(VAE):
         self._switch_batch_size = int(batch_size)
 
     def validation_mi(self, seed=0):
-        """He et al.'s per-batch MI estimate on the switch data."""
+        """He et al.'s per-batch MI estimate on the switch data (its first
+        `switch_examples` examples)."""
         mu, logvar, sizes = posterior_parameters(
-            self, self.switch_data, getattr(self, "_switch_batch_size", 50)
+            self,
+            self.switch_data,
+            getattr(self, "_switch_batch_size", 50),
+            num_examples=self.switch_examples,
         )
         return mutual_information(mu, logvar, "batch", batch_size=sizes, seed=seed)
 
+    def check_switch(self, seed, where):
+        """One check of the switch rule; returns the MI (None without switch
+        data). `where` names the check in the switch-off message."""
+        if self.switch_data is None:
+            return None
+        mi = self.validation_mi(seed=seed)
+        self._last_mi = mi
+        if not self.record_validation_mi(mi, self.kl_weight_rising()):
+            print(
+                f"\n[kvc] {where}: validation MI {mi:.4f}, aggressive training "
+                "switched off"
+            )
+        return mi
+
+    def fit_callbacks(self):
+        """With `check_every`: the callback that checks the switch."""
+        if self.check_every is None:
+            return super().fit_callbacks()
+        return super().fit_callbacks() + [_SwitchCheck(self.check_every)]
+
     def on_epoch_end(self, epoch, logs=None):
-        """While aggressive: the switch rule on this epoch's MI of the switch
-        data (epoch e samples with seed e). Logs `val_mi` and `aggressive`."""
+        """While aggressive and checking at epoch ends: the switch rule on
+        this epoch's MI of the switch data (epoch e samples with seed e).
+        Logs `val_mi` (with `check_every`, of the epoch's last check) and
+        `aggressive`."""
         logs = {} if logs is None else logs
         if int(self.aggressive.numpy()):
             if self.switch_data is None:
@@ -218,14 +307,11 @@ class AggressiveVAE(VAE):
                     "set_switch_data): aggressive mode stays on.",
                     stacklevel=2,
                 )
-            else:
-                mi = self.validation_mi(seed=int(epoch))
+            elif self.check_every is None:
+                mi = self.check_switch(int(epoch), f"epoch {int(epoch) + 1}")
                 logs.setdefault("val_mi", mi)
-                if not self.record_validation_mi(mi):
-                    print(
-                        f"\n[kvc] epoch {int(epoch) + 1}: validation MI {mi:.4f}, "
-                        "aggressive training switched off"
-                    )
+        if self.check_every is not None and getattr(self, "_last_mi", None) is not None:
+            logs.setdefault("val_mi", self._last_mi)
         logs["aggressive"] = float(self.aggressive.numpy())
 
     # -- inner-loop data ----------------------------------------------------------
@@ -346,7 +432,10 @@ class AggressiveVAE(VAE):
         return self._xla("encoder_update", self._encoder_update)(x, beta)
 
     def _encoder_update(self, x, beta):
-        variables = self.trainable_variables
+        if self.inner_clip == "encoder":  # no decoder weight gradients
+            variables = self.encoder_variables()
+        else:  # the reference: clipped over every parameter's gradient
+            variables = self.trainable_variables
         _, per_example, grads = self.gradients(x, beta, variables)
         self.apply_gradients(
             self.encoder_optimizer, grads, variables, self.encoder_variables()
@@ -415,8 +504,15 @@ class AggressiveVAE(VAE):
             one, *encoder_step(data), tf.constant(np.inf, tf.float32)
         )
 
-        def cond(i, loss_sum, units, previous, stop):
-            return tf.logical_and(i < self.max_inner_steps, tf.logical_not(stop))
+        if self.inner_budget is not None:
+
+            def cond(i, loss_sum, units, previous, stop):
+                return i < self.inner_budget
+
+        else:
+
+            def cond(i, loss_sum, units, previous, stop):
+                return tf.logical_and(i < self.max_inner_steps, tf.logical_not(stop))
 
         def body(i, loss_sum, units, previous, stop):
             step_loss, step_units = encoder_step(self._inner_iterator.get_next())
@@ -467,6 +563,33 @@ class AggressiveVAE(VAE):
                 "window": self.window,
                 "patience": self.patience,
                 "jit_steps": self.jit_steps,
+                "inner_budget": self.inner_budget,
+                "inner_clip": self.inner_clip,
+                "check_every": self.check_every,
+                "switch_examples": self.switch_examples,
+                "hold_while_annealing": self.hold_while_annealing,
             }
         )
         return config
+
+
+class _SwitchCheck(keras.callbacks.Callback):
+    """Checks Agg-VAE's switch every `every` outer steps (its KL step
+    counter, which a resumed run restores), while aggressive; the samples of
+    the MI estimate are fixed (the model's seed) so checks compare alike."""
+
+    def __init__(self, every):
+        super().__init__()
+        self.every = int(every)
+        self.on = True
+
+    def on_train_begin(self, logs=None):
+        self.on = bool(int(self.model.aggressive.numpy()))
+
+    def on_train_batch_end(self, batch, logs=None):
+        if not self.on:
+            return
+        step = int(self.model.kl_step.numpy())
+        if step % self.every == 0:
+            self.model.check_switch(int(self.model.seed or 0), f"step {step}")
+            self.on = bool(int(self.model.aggressive.numpy()))

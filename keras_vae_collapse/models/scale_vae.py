@@ -3,6 +3,7 @@ import warnings
 import keras
 import tensorflow as tf
 
+from keras_vae_collapse import distributions
 from keras_vae_collapse.layers.posterior_scale import PosteriorScale
 from keras_vae_collapse.models.vae import VAE
 
@@ -20,8 +21,10 @@ class ScaleVAE(VAE):
     MI and AU describe it (our decision; AU on f * mu is des_std^2 > 0.01 per
     dimension by construction, so only MI is evidence); `posterior` and every
     reported KL are those of the original posterior, as in the objective.
-    `on_epoch_end` closes the factor's epochs (and logs `scale_factor`);
-    `fit` calls it, a custom loop must call it after every epoch.
+    `on_epoch_begin` closes the previous epoch's factor (not `on_epoch_end`:
+    the validation after an epoch, and so the best checkpoint, must see the
+    factor the epoch trained with); `fit` calls it, a custom loop must call
+    it before every epoch.
 
     Optimiser: f multiplies the reconstruction gradient on its way to mu,
     and a step in mu moves the decoder's input f times further, so plain
@@ -56,10 +59,36 @@ class ScaleVAE(VAE):
     def proposal_params(self, mu, logvar):
         return mu, logvar - 2.0 * tf.math.log(self.scale.current_factor())
 
+    def iw_bounds(self):
+        return {
+            "iw_nll": "log p(x) of the model that samples: f * z, z ~ N(0, I)",
+            "iw_nll_unscaled": "log p(x) of the decoder fed z ~ N(0, I) "
+            "unscaled, with the scaled posterior as proposal (the paper's NLL, "
+            "our reading)",
+        }
+
+    def log_priors(self, z):
+        """The prior of each bound at the prior-space samples z: N(0, I)
+        (`iw_nll`), and for `iw_nll_unscaled` the density of z when the
+        decoder's input f * z is N(0, I): N(f z; 0, I) * prod(f)."""
+        priors = super().log_priors(z)
+        factor = tf.stop_gradient(self.scale.current_factor())
+        unit = distributions.prior(self.latent_dim, z.dtype)
+        priors["iw_nll_unscaled"] = unit.log_prob(factor * z) + tf.reduce_sum(
+            tf.math.log(factor)
+        )
+        return priors
+
+    def on_epoch_begin(self, epoch, logs=None):
+        """Closes the previous epoch's factor (`PosteriorScale.begin_epoch`):
+        at an epoch's end the model keeps the factor it trained and was
+        validated with, so a best-checkpoint reload restores that model."""
+        self.scale.begin_epoch()
+
     def on_epoch_end(self, epoch, logs=None):
-        self.scale.end_epoch()
+        """Logs `scale_factor`: the mean factor of evaluation now."""
         if logs is not None:
-            logs["scale_factor"] = float(tf.reduce_mean(self.scale.factor))
+            logs["scale_factor"] = float(tf.reduce_mean(self.scale.current_factor()))
 
     def prepare_fit(self, x, batch_size=None, validation_data=None):
         """Warns when the optimizer is plain SGD (see the class docstring)."""

@@ -16,8 +16,12 @@ def _is_text(x):
     return isinstance(x, np.ndarray) and x.dtype.kind in "USO"
 
 
-class _EpochEndHook(keras.callbacks.Callback):
-    """Calls `model.on_epoch_end` (attached by `VAE.fit`)."""
+class _EpochHooks(keras.callbacks.Callback):
+    """Calls `model.on_epoch_begin` and `model.on_epoch_end` (attached by
+    `VAE.fit`)."""
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.model.on_epoch_begin(epoch, logs)
 
     def on_epoch_end(self, epoch, logs=None):
         self.model.on_epoch_end(epoch, logs)
@@ -378,12 +382,23 @@ class VAE(keras.Model):
             raise ValueError("fit got no training examples")
         self.likelihood.validate(np.asarray(x))
 
+    def on_epoch_begin(self, epoch, logs=None):
+        """The start-of-epoch hook (Scale-VAE closes the previous epoch's
+        factor here, so that the model validated at an epoch's end is the
+        model a best-checkpoint reload keeps). `fit` calls it; a custom loop
+        calls it before each epoch. The base does nothing."""
+
     def on_epoch_end(self, epoch, logs=None):
         """The end-of-epoch hook of every method (Scale-VAE's factor, Agg-VAE's
         switch, LiBI's stages). `fit` calls it through a callback it attaches
         itself; a user who trains with their own loop (`train_on_batch`,
         a custom `tf.function`) calls `model.on_epoch_end(epoch)` after each
         epoch. `logs`, if given, receives what the method reports."""
+
+    def fit_callbacks(self):
+        """The callbacks `fit` attaches for the method (before the user's):
+        the end-of-epoch hook; Agg-VAE adds its step-wise switch check."""
+        return [_EpochHooks()]
 
     def fit(
         self,
@@ -396,14 +411,16 @@ class VAE(keras.Model):
         **kwargs,
     ):
         """`keras.Model.fit` with the method's hooks: `prepare_fit` first, then
-        `on_epoch_end` after every epoch (before the other callbacks). Array
+        `on_epoch_begin` / `on_epoch_end` around every epoch (before the
+        other callbacks; `fit_callbacks`). Array
         data are checked first (rank, dtype, values, not empty), so bad data
         fail with a clear error before training."""
         self.check_fit_data(x)
         self.prepare_fit(x, batch_size=batch_size, validation_data=validation_data)
         callbacks = list(callbacks or [])
-        if not any(isinstance(c, _EpochEndHook) for c in callbacks):
-            callbacks.insert(0, _EpochEndHook())
+        for hook in reversed(self.fit_callbacks()):
+            if not any(type(c) is type(hook) for c in callbacks):
+                callbacks.insert(0, hook)
         return super().fit(
             x,
             y,
@@ -555,26 +572,42 @@ class VAE(keras.Model):
         is bounded: at most `max_decoded_elements` decoder outputs exist at
         once (samples x examples x outputs per example, e.g. T x vocabulary
         logits for text), so fewer samples per chunk, or a part of the batch
-        at a time, are decoded when they would not fit.
+        at a time, are decoded when they would not fit. This is the bound of
+        the model `sample` draws from (`iw_bounds()["iw_nll"]`).
         """
+        return self.log_prob_iw_bounds(x, num_samples, chunk_size, seed)["iw_nll"]
+
+    def iw_bounds(self):
+        """The importance-weighted bounds the model reports: {key: what it
+        bounds}. `iw_nll` is always the model that `sample` draws from;
+        a method adds a key where its paper scores another (Scale-VAE)."""
+        return {"iw_nll": "log p(x) of the model that `sample` draws from"}
+
+    def log_priors(self, z):
+        """{bound key: log density of the prior-space latents z [S, B, n]}
+        of every bound in `iw_bounds`, all with the same samples."""
+        return {"iw_nll": distributions.prior(self.latent_dim, z.dtype).log_prob(z)}
+
+    def log_prob_iw_bounds(self, x, num_samples=500, chunk_size=100, seed=0):
+        """`log_prob_iw` of every bound in `iw_bounds()`, from the same
+        samples and decodings: {key: log p(x) per example}."""
         if int(num_samples) < 1 or int(chunk_size) < 1:
             raise ValueError("num_samples and chunk_size must be >= 1")
         if _is_empty(x):
-            return np.zeros((0,), np.float32)
+            return {k: np.zeros((0,), np.float32) for k in self.iw_bounds()}
         x = self._prepare(x)
         if int(x.shape[0]) == 0:
-            return np.zeros((0,), np.float32)
+            return {k: np.zeros((0,), np.float32) for k in self.iw_bounds()}
         rows = max(
             1, self.max_decoded_elements // self.likelihood.params_per_example(x)
         )
         batch = int(x.shape[0])
         if batch > rows:  # even one sample per example is too much: split x
-            return np.concatenate(
-                [
-                    self._log_prob_iw(x[i : i + rows], num_samples, 1, (int(seed), i))
-                    for i in range(0, batch, rows)
-                ]
-            )
+            parts = [
+                self._log_prob_iw(x[i : i + rows], num_samples, 1, (int(seed), i))
+                for i in range(0, batch, rows)
+            ]
+            return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
         chunk = min(int(chunk_size), max(1, rows // max(batch, 1)))
         return self._log_prob_iw(x, num_samples, chunk, (int(seed), 0))
 
@@ -587,9 +620,15 @@ class VAE(keras.Model):
             seed_k = tf.constant([seed[0], seed[1] * 1_000_003 + k], tf.int64)
             lse = fn(x, mu, logvar, tf.constant(count), seed_k)
             total = (
-                lse if total is None else tf.experimental.numpy.logaddexp(total, lse)
+                lse
+                if total is None
+                else {
+                    key: tf.experimental.numpy.logaddexp(total[key], value)
+                    for key, value in lse.items()
+                }
             )
-        return (total - math.log(int(num_samples))).numpy()
+        log_k = math.log(int(num_samples))
+        return {key: (value - log_k).numpy() for key, value in total.items()}
 
     def proposal_params(self, mu, logvar):
         """Importance proposal in prior space for `log_prob_iw` (Scale-VAE
@@ -602,10 +641,12 @@ class VAE(keras.Model):
             tf.concat([[count], tf.shape(mu)], 0), seed=seed, dtype=mu.dtype
         )
         z = mu + tf.exp(0.5 * logvar) * eps
-        log_pz = distributions.prior(self.latent_dim, mu.dtype).log_prob(z)
         log_qz = distributions.posterior(mu, logvar).log_prob(z)
         log_px_z = self.conditional_log_prob(x, z)
-        return tf.reduce_logsumexp(log_px_z + log_pz - log_qz, axis=0)
+        return {
+            key: tf.reduce_logsumexp(log_px_z + log_pz - log_qz, axis=0)
+            for key, log_pz in self.log_priors(z).items()
+        }
 
     def conditional_log_prob(self, x, z):
         """log p(x|z) for latents z of shape [S, B, n] (S per example): [S, B].

@@ -204,10 +204,11 @@ def train(
         overwrite: replace a non-empty `output_dir` (else an error).
         tensorboard: write TensorBoard logs (with `output_dir`).
         hyperparameters: the method's hyperparameters (override the spec's).
-        overrides: config keys to override.
+        overrides: config keys to override (over the preset, and over the
+            keys the method's registry entry sets, `Method.config`).
     """
     spec = registry.parse(method, **(hyperparameters or {}))
-    config = get_config(dataset, size, **overrides)
+    config = get_config(dataset, size, **{**spec.method.config, **overrides})
     if epochs is not None:
         config["epochs"] = int(epochs)
     shown = {k: v for k, v in config.items() if k != "notes"}
@@ -317,7 +318,7 @@ def _train(
     if schedule is not None:
         schedule.restore_best_weights()  # the checkpoint the reference scores
     seconds = time.time() - start
-    trained = steps * (config["epochs"] - initial_epoch)
+    trained = steps * len(history.get("loss", []))
     log(f"[kvc] trained {trained} steps in {seconds:.0f} s")
     last = {k: v[-1] for k, v in history.items()} or (state or {}).get("logs", {})
     summary = {
