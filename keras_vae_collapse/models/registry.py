@@ -189,11 +189,14 @@ def _with(spec, hyperparameters):
 
 def _check_type(method, key, value):
     """A hyperparameter's value has the type of its default (a number for a
-    float, an integer for an int, a bool for a bool)."""
+    float, an integer for an int, a bool for a bool, None or an integer for
+    None)."""
     default = method.hyperparameters[key]
     if isinstance(default, dict):
         default = next(iter(default.values()))
-    if isinstance(default, bool):
+    if default is None:  # an optional integer setting ("off" by default)
+        ok = value is None or (isinstance(value, int) and not isinstance(value, bool))
+    elif isinstance(default, bool):
         ok = isinstance(value, bool)
     elif isinstance(default, int):
         ok = isinstance(value, int) and not isinstance(value, bool)
@@ -201,6 +204,10 @@ def _check_type(method, key, value):
         ok = isinstance(value, (int, float)) and not isinstance(value, bool)
     else:
         ok = isinstance(value, type(default))
+    if not ok and default is None:
+        raise ValueError(
+            f"{method.name}: {key} must be None or an integer, got {value!r}"
+        )
     if not ok:
         raise ValueError(
             f"{method.name}: {key} must be of the type of its default "
@@ -331,6 +338,11 @@ register(
             "window": {"text": 15, "images": 10},
             "patience": {"text": 1, "images": 5},
             "jit_steps": True,
+            "inner_budget": None,
+            "inner_clip": "joint",
+            "check_every": None,
+            "switch_examples": None,
+            "hold_while_annealing": False,
         },
         paper="He et al. 2019",
         row=f"{_HE}, Aggressive (+ anneal)",
