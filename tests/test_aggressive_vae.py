@@ -436,6 +436,11 @@ def test_check_every_switches_off_within_an_epoch():
     assert history.history["val_mi"][0] == 0.3
     assert float(model.mi_reference.numpy()) == 0.5
     assert int(model.encoder_optimizer.iterations.numpy()) == 2 * 2 + 2 + 4
+    assert model.training_report() == {
+        "aggressive": 0,
+        "aggressive_steps": 2,
+        "inner_steps": 4,
+    }
 
 
 def test_check_every_uses_a_fixed_subset_with_fixed_samples():

@@ -162,6 +162,23 @@ class AggressiveVAE(VAE):
             aggregation="only_first_replica",
             name="inner_draws",
         )
+        # Outer steps and inner steps taken in aggressive mode (the cost).
+        self.aggressive_steps = self.add_weight(
+            shape=(),
+            dtype="int64",
+            initializer="zeros",
+            trainable=False,
+            aggregation="only_first_replica",
+            name="aggressive_steps",
+        )
+        self.inner_steps_total = self.add_weight(
+            shape=(),
+            dtype="int64",
+            initializer="zeros",
+            trainable=False,
+            aggregation="only_first_replica",
+            name="inner_steps_total",
+        )
         self.inner_steps_tracker = keras.metrics.Mean(name="inner_steps")
         self.encoder_optimizer = None
         self.switch_data = None
@@ -287,6 +304,13 @@ class AggressiveVAE(VAE):
                 "switched off"
             )
         return mi
+
+    def training_report(self):
+        return {
+            "aggressive": int(self.aggressive.numpy()),
+            "aggressive_steps": int(self.aggressive_steps.numpy()),
+            "inner_steps": int(self.inner_steps_total.numpy()),
+        }
 
     def fit_callbacks(self):
         """With `check_every`: the callback that checks the switch."""
@@ -542,6 +566,8 @@ class AggressiveVAE(VAE):
 
         def aggressive():
             steps = self._inner_loop(data, beta)
+            self.aggressive_steps.assign_add(1)
+            self.inner_steps_total.assign_add(tf.cast(steps, tf.int64))
             return reduce(strategy.run(self._decoder_step, args=(data, beta, steps)))
 
         def joint():

@@ -90,6 +90,9 @@ class ScaleVAE(VAE):
         if logs is not None:
             logs["scale_factor"] = float(tf.reduce_mean(self.scale.current_factor()))
 
+    def training_report(self):
+        return {"scale_factor": [float(f) for f in self.scale.current_factor()]}
+
     def prepare_fit(self, x, batch_size=None, validation_data=None):
         """Warns when the optimizer is plain SGD (see the class docstring)."""
         if isinstance(getattr(self, "optimizer", None), keras.optimizers.SGD):

@@ -395,6 +395,11 @@ class VAE(keras.Model):
         a custom `tf.function`) calls `model.on_epoch_end(epoch)` after each
         epoch. `logs`, if given, receives what the method reports."""
 
+    def training_report(self):
+        """What the method did in training, for a run's summary (Agg-VAE's
+        aggressive steps, Scale-VAE's factor): JSON-ready. The base: {}."""
+        return {}
+
     def fit_callbacks(self):
         """The callbacks `fit` attaches for the method (before the user's):
         the end-of-epoch hook; Agg-VAE adds its step-wise switch check."""

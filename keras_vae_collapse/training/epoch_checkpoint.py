@@ -1,5 +1,6 @@
 import json
 import os
+import time
 
 import keras
 import numpy as np
@@ -26,12 +27,23 @@ class EpochCheckpoint(keras.callbacks.Callback):
     Args:
         directory: the run folder.
         schedule: optional `LearningRateDecay` whose state to save.
+        seconds_before: training time of the run's earlier processes (a
+            resumed run); `checkpoint.json` records the total.
     """
 
-    def __init__(self, directory, schedule=None):
+    def __init__(self, directory, schedule=None, seconds_before=0.0):
         super().__init__()
         self.directory = directory
         self.schedule = schedule
+        self.seconds_before = float(seconds_before)
+        self._start = time.perf_counter()
+
+    def on_train_begin(self, logs=None):
+        self._start = time.perf_counter()
+
+    def train_seconds(self):
+        """Training wall time of the run so far, earlier processes included."""
+        return self.seconds_before + time.perf_counter() - self._start
 
     def _replace(self, name, write):
         path = os.path.join(self.directory, name)
@@ -48,6 +60,7 @@ class EpochCheckpoint(keras.callbacks.Callback):
         state = {
             "epochs_done": epoch + 1,
             "logs": {k: float(v) for k, v in (logs or {}).items()},
+            "train_seconds": self.train_seconds(),
         }
         if self.schedule is not None:
             state["schedule"] = self.schedule.get_state()

@@ -291,7 +291,8 @@ def _train(
     callbacks = [] if schedule is None else [schedule]
     if output_dir:
         os.makedirs(output_dir, exist_ok=True)
-        callbacks.append(EpochCheckpoint(output_dir, schedule))
+        seconds_before = 0.0 if state is None else state.get("train_seconds", 0.0)
+        callbacks.append(EpochCheckpoint(output_dir, schedule, seconds_before))
         if tensorboard:
             callbacks.append(
                 keras.callbacks.TensorBoard(os.path.join(output_dir, "logs"))
@@ -320,6 +321,8 @@ def _train(
     seconds = time.time() - start
     trained = steps * len(history.get("loss", []))
     log(f"[kvc] trained {trained} steps in {seconds:.0f} s")
+    if state is not None:  # the whole run's time: earlier processes too
+        seconds += float(state.get("train_seconds", 0.0))
     last = {k: v[-1] for k, v in history.items()} or (state or {}).get("logs", {})
     summary = {
         "method": spec.name,
@@ -333,7 +336,9 @@ def _train(
         "steps": steps * (len(history.get("loss", [])) + initial_epoch),
         "resumed_after_epoch": initial_epoch if state is not None else None,
         "train_seconds": seconds,
-        "seconds_per_step": seconds / max(trained, 1),
+        "seconds_per_step": seconds
+        / max(steps * (len(history.get("loss", [])) + initial_epoch), 1),
+        "method_report": model.training_report(),
         "final_train_loss": float(last.get("loss", float("nan"))),
         "final_train_kl": float(last.get("kl", float("nan"))),
         "epochs_trained": int(len(history.get("loss", []))) + initial_epoch,
