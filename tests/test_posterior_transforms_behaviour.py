@@ -3,15 +3,26 @@
 640 sequences of He et al.'s synthetic corpus, LSTMs of 16, latent 2, SGD 1.0,
 2 epochs; statistics on 500 test sequences. Measured (seeds 0 / 1 / 2):
 VAE AU 0 / 0 / 0, MI 0.04 each; BN-VAE AU 2 / 2 / 1, MI 0.42 / 0.55 / 0.05;
-DU-VAE AU 0 / 2 / 2, MI 0.04 / 0.41 / 0.62; Scale-VAE AU 2 / 2 / 2,
-MI 0.57 / 0.31 / 0.29; delta-VAE AU 0 / 0 / 0, MI 0.04, KL exactly 2 delta.
+Scale-VAE AU 2 / 2 / 2, MI 0.79 / 0.33 / 0.33; delta-VAE AU 0 / 0 / 0, MI
+0.04, KL exactly 2 delta.
 
 So the claim asserted is: in at least two seeds of three, more active units
-than the VAE, and a mean MI at least 0.1 nats above it. Scale-VAE's AU is
-measured on f * mu, whose spread is des_std by construction, so its MI is the
-evidence. delta-VAE keeps its KL floor but not information: with
-mu = sqrt(slack + relu(mu_raw)) the floor is met by a mean that does not
-depend on x, and relu passes no gradient back where mu_raw < 0.
+than the VAE, and a mean MI at least 0.1 nats above it. Over seeds 0-5 (2026-12-02)
+BN-VAE kept units in 5 of 6 and Scale-VAE in 6 of 6, so the claim has margin.
+Scale-VAE's AU is measured on f * mu, whose spread is des_std by
+construction, so its MI is the evidence. delta-VAE keeps its KL floor but not
+information: with mu = sqrt(slack + relu(mu_raw)) the floor is met by a mean
+that does not depend on x, and relu passes no gradient back where mu_raw < 0.
+
+DU-VAE is not asserted here: at this size it keeps its latent only in some
+seeds. Over seeds 0-5, AU 0 / 2 / 2 / 0 / 0 / 0 after 2 epochs (MI 0.04 where
+AU is 0), and after 3, 5 or 8 epochs MI stayed within 0.1 nats of the VAE's in
+half the seeds. Its batch norm runs on the current batch in training but on
+running statistics in evaluation, and where the raw means shrink faster than
+those statistics follow (seed 0: running variance 2e-4, test variance of the
+raw means 4e-6) the evaluated means carry almost nothing. An earlier version
+asserted DU-VAE's claim on seeds 0-2, two of which happened to work; CI
+measured AU 0 / 2 / 0 there.
 """
 
 import keras
@@ -23,19 +34,10 @@ import keras_vae_collapse as kvc
 from keras_vae_collapse.datasets import synthetic_he2019 as syn
 
 SEEDS = (0, 1, 2)
-STEPS = 40  # 640 sequences / batch 16
 
 METHODS = {
     "vae": (kvc.models.VAE, {}),
     "bn-vae": (kvc.models.BNVAE, {"gamma": 0.6}),
-    "du-vae": (
-        kvc.models.DUVAE,
-        {
-            "gamma": 0.5,
-            "p_drop": 0.2,
-            "kl_schedule": kvc.schedules.LinearAnnealing(STEPS, 0.0, 1.0),
-        },
-    ),
     "scale-vae": (kvc.models.ScaleVAE, {"des_std": 1.0}),
     "delta-vae": (kvc.models.DeltaVAE, {"delta": 0.15}),
 }
@@ -83,7 +85,7 @@ def test_the_vae_collapses_in_every_seed(runs):
     assert max(s["mi_batch"] for s in statistics(runs, "vae")) < 0.1
 
 
-@pytest.mark.parametrize("method", ["bn-vae", "du-vae", "scale-vae"])
+@pytest.mark.parametrize("method", ["bn-vae", "scale-vae"])
 def test_posterior_transform_keeps_more_units_and_information(runs, method):
     vae, other = statistics(runs, "vae"), statistics(runs, method)
     more_units = sum(o["au"] > v["au"] for o, v in zip(other, vae))
