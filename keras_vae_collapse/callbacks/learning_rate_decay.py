@@ -43,7 +43,8 @@ class LearningRateDecay(keras.callbacks.Callback):
          slots (the reference builds new optimizers), and resets the count;
       4. stops training after `max_decays` decays.
     When training ends the model is left at its best weights, the ones the
-    reference scores. Logs `lr`, `decays` and `best_epoch`.
+    reference scores. Logs `lr`, `decays` and `best_epoch` (counted from 1, as
+    Keras prints epochs and as the messages say).
 
     The state (best value and epoch, reference value, bad epochs, decays,
     best weights) is `get_state()` / `set_state()`: `training.EpochCheckpoint`
@@ -149,7 +150,7 @@ class LearningRateDecay(keras.callbacks.Callback):
             self.model.stop_training = True
         logs["lr"] = self._learning_rate()
         logs["decays"] = float(self.decays)
-        logs["best_epoch"] = float(self.best_epoch)
+        logs["best_epoch"] = float(self.best_epoch + 1)  # as Keras prints epochs
 
     def _decay(self, epoch):
         self.restore_best_weights()

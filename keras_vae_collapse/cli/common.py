@@ -84,3 +84,12 @@ def data_dir_for(dataset, data_dir):
             f"--data_dir is required for {dataset} (or set KVC_DATA_DIR)"
         )
     return os.path.join(root, dataset)
+
+
+def set_threads(threads):
+    """Caps TensorFlow's op threads (0 keeps its default, all cores)."""
+    if threads:
+        import tensorflow as tf
+
+        tf.config.threading.set_intra_op_parallelism_threads(threads)
+        tf.config.threading.set_inter_op_parallelism_threads(threads)

@@ -13,7 +13,12 @@ import os
 
 from absl import app, flags
 
-from keras_vae_collapse.cli.common import data_dir_for, load_model, run_main
+from keras_vae_collapse.cli.common import (
+    data_dir_for,
+    load_model,
+    run_main,
+    set_threads,
+)
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string(
@@ -40,6 +45,12 @@ flags.DEFINE_integer(
 flags.DEFINE_boolean("aggregate_kl", False, "Also estimate KL(q(z) || p(z)).")
 flags.DEFINE_integer("seed", 0, "Seed of the subset and of the samples.")
 flags.DEFINE_string("cache_dir", None, "tfds folder of the prepared datasets.")
+flags.DEFINE_integer(
+    "threads",
+    0,
+    "CPU threads of TensorFlow's ops (0: TensorFlow's default, all cores).",
+    lower_bound=0,
+)
 flags.DEFINE_string("output", None, "Where to write the JSON (default: print only).")
 flags.mark_flag_as_required("model")
 
@@ -47,6 +58,8 @@ flags.mark_flag_as_required("model")
 def main(argv):
     del argv
     from keras_vae_collapse import evaluation
+
+    set_threads(FLAGS.threads)
 
     if FLAGS.output:  # fail now, not after the whole evaluation
         folder = os.path.dirname(os.path.abspath(FLAGS.output))

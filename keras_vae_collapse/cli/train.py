@@ -16,7 +16,7 @@ import os
 
 from absl import app, flags
 
-from keras_vae_collapse.cli.common import data_dir_for, run_main
+from keras_vae_collapse.cli.common import data_dir_for, run_main, set_threads
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string(
@@ -142,13 +142,9 @@ def split_settings(method, dataset, size, settings):
 
 def main(argv):
     del argv
-    import tensorflow as tf
-
     from keras_vae_collapse import training
 
-    if FLAGS.threads:
-        tf.config.threading.set_intra_op_parallelism_threads(FLAGS.threads)
-        tf.config.threading.set_inter_op_parallelism_threads(FLAGS.threads)
+    set_threads(FLAGS.threads)
     if FLAGS.resume and not FLAGS.output_dir:
         raise app.UsageError("--resume needs --output_dir (where the checkpoints are)")
     data_dir = data_dir_for(FLAGS.dataset, FLAGS.data_dir)
