@@ -356,6 +356,13 @@ def test_reference_setting_is_one_call_away_and_options_round_trip():
     for key, value in kvc.models.AggressiveVAE.REFERENCE.items():
         assert getattr(reference, key) == value
     assert reference.window == 15
+    # the registry's agg-vae-ref is the reference loop with He et al.'s windows
+    entry = kvc.models.registry.METHODS["agg-vae-ref"].hyperparameters
+    assert {k: entry[k] for k in kvc.models.AggressiveVAE.REFERENCE} == (
+        kvc.models.AggressiveVAE.REFERENCE
+    )
+    assert entry["window"] == {"text": 15, "images": 10}
+    assert entry["patience"] == {"text": 1, "images": 5}
     model = text_agg(
         inner_budget=10,
         inner_clip="encoder",

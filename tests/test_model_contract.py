@@ -20,6 +20,7 @@ TEXTS = ["the food was great", "bad service here", "ok the food is good"] * 6
 #: Small settings that keep each method's step cheap (registry hyperparameters).
 CHEAP = {
     "agg-vae": {"max_inner_steps": 3, "window": 2},
+    "agg-vae-ref": {"max_inner_steps": 3, "window": 2},
     "libi": {"num_prior_samples": 8, "chunk_size": 4, "likelihood_epochs": 1},
 }
 TRANSFORMS = {

@@ -329,23 +329,31 @@ register(
         row="Song et al. 2024, Table 4, FB (0.1 / 0.25)",
     )
 )
+#: He et al.'s reference loop: the window rule, joint clipping, a switch check
+#: at every epoch end on the whole validation split.
+_AGG_REFERENCE = {
+    **AggressiveVAE.REFERENCE,
+    "window": {"text": 15, "images": 10},
+    "patience": {"text": 1, "images": 5},
+    "jit_steps": True,
+}
 register(
     Method(
         "agg-vae",
         AggressiveVAE,
-        {
-            "max_inner_steps": 99,
-            "window": {"text": 15, "images": 10},
-            "patience": {"text": 1, "images": 5},
-            "jit_steps": True,
-            "inner_budget": None,
-            "inner_clip": "joint",
-            "check_every": None,
-            "switch_examples": None,
-            "hold_while_annealing": False,
-        },
+        dict(_AGG_REFERENCE),
         paper="He et al. 2019",
         row=f"{_HE}, Aggressive (+ anneal)",
+    )
+)
+register(
+    Method(
+        "agg-vae-ref",
+        AggressiveVAE,
+        dict(_AGG_REFERENCE),
+        paper="He et al. 2019",
+        row=f"{_HE}, Aggressive (+ anneal), the reference code's loop "
+        "(AggressiveVAE.reference())",
     )
 )
 register(
