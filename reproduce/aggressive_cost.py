@@ -1,124 +1,163 @@
-"""What aggressive training costs: VAE vs Agg-VAE on the same data and network.
+"""What aggressive training costs and keeps: the Agg-VAE table (issue 15, item 3).
 
-Trains a VAE and an Agg-VAE (switched off by validation MI, text rule) on the
-synthetic corpus with the same architecture, batches and epochs, timing every
-epoch, and reports seconds per epoch while aggressive and while not, the total
-training time and the ratio Agg-VAE / VAE (He et al. report 2.2 to 3.7).
+He et al.'s synthetic protocol on the shared draw (`synthetic_he2019`, 16,000
+training sequences, the paper config and its learning-rate schedule), one run
+per method and seed through `training.train`, each scored by
+`evaluation.evaluate` on the full test split (IW-NLL with K importance
+samples, KL, both MI estimators, AU). Times are the runs' own training
+seconds (`summary["train_seconds"]`, summed over resumptions); the ratio is to
+the VAE of the same seed.
+
+Every finished row is written to `<output_dir>/<row>_s<seed>/table_row.json`
+and an interrupted run resumes from its last epoch, so calling `run_table`
+again continues where it stopped. Times only compare between rows run under
+the same load: run them one at a time with the same `threads`.
 """
 
-import time
+import json
+import os
+import re
 
-import keras
 import numpy as np
 
-from keras_vae_collapse.datasets import synthetic_he2019
-from reproduce import synthetic_table
+DATASET = "synthetic_he2019"
+#: The table's rows: VAE and the two Agg-VAE settings, each without and with
+#: He et al.'s KL annealing.
+ROWS = (
+    "vae",
+    "vae+anneal",
+    "agg-vae-ref",
+    "agg-vae",
+    "agg-vae-ref+anneal",
+    "agg-vae+anneal",
+)
+COLUMNS = (
+    ("iw_nll", "IW-NLL", ".2f"),
+    ("kl", "KL", ".2f"),
+    ("mi_batch", "MI(b)", ".2f"),
+    ("mi_dataset", "MI(d)", ".2f"),
+    ("au", "AU", ".0f"),
+    ("aggressive_steps", "agg. steps", ".0f"),
+    ("inner_steps", "inner steps", ".0f"),
+    ("epochs", "epochs", ".0f"),
+    ("train_seconds", "train s", ".0f"),
+    ("ratio", "x VAE", ".2f"),
+)
 
 
-class EpochTimer(keras.callbacks.Callback):
-    """Records each epoch's wall time and whether it was aggressive."""
-
-    def __init__(self):
-        super().__init__()
-        self.epochs = []
-
-    def on_epoch_begin(self, epoch, logs=None):
-        flag = getattr(self.model, "aggressive", None)
-        self._aggressive = bool(int(flag.numpy())) if flag is not None else False
-        self._start = time.perf_counter()
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.epochs.append(
-            {
-                "seconds": time.perf_counter() - self._start,
-                "aggressive": self._aggressive,
-                "inner_steps": (logs or {}).get("inner_steps"),
-            }
-        )
+def folder_name(method, seed):
+    """`agg-vae(check_every=250)+anneal`, 0 -> `agg-vae_check_every_250_anneal_s0`."""
+    return re.sub(r"[^A-Za-z0-9.-]+", "_", method).strip("_") + f"_s{seed}"
 
 
-def _mean(values):
-    return float(np.mean(values)) if values else float("nan")
-
-
-def run_cost_benchmark(
-    epochs=10,
-    train_examples=16_000,
-    size=50,
-    latent_dim=2,
-    batch_size=16,
-    seed=0,
-    xla=True,
+def run_row(
+    method,
+    seed,
+    data_dir,
+    output_dir,
+    num_samples=500,
+    size="paper",
+    cache_dir=None,
+    verbose=2,
     log=print,
+    **overrides,
 ):
-    """Trains both models and returns {"vae": ..., "agg-vae": ..., "ratio": ...}."""
-    data = synthetic_he2019.synthetic_splits()
-    data["train"] = {k: v[:train_examples] for k, v in data["train"].items()}
-    steps = int(np.ceil(train_examples / batch_size))
-    results = {}
-    for method in ("vae", "agg-vae"):
-        model = synthetic_table.build_model(
+    """Trains (or resumes) one method and seed, evaluates the best checkpoint
+    on the test split and returns the table row (also written as JSON)."""
+    from keras_vae_collapse import evaluation, training
+    from keras_vae_collapse.cli.common import load_model
+
+    folder = os.path.join(output_dir, folder_name(method, seed))
+    row_path = os.path.join(folder, "table_row.json")
+    if os.path.exists(row_path):
+        with open(row_path) as f:
+            return json.load(f)
+    summary_path = os.path.join(folder, "summary.json")
+    if os.path.exists(summary_path):
+        model, summary, _ = load_model(folder)
+    else:
+        model, summary = training.train(
             method,
-            synthetic_he2019.vocab_size(),
-            steps,
-            epochs,
+            DATASET,
+            data_dir,
             size=size,
-            latent_dim=latent_dim,
+            output_dir=folder,
+            cache_dir=cache_dir,
             seed=seed,
+            resume=os.path.exists(os.path.join(folder, "run.json")),
+            tensorboard=False,
+            verbose=verbose,
+            log=log,
+            **overrides,
         )
-        synthetic_table.compile_model(model, 1.0, xla)
-        timer = EpochTimer()
-        kwargs = synthetic_table.fit_kwargs(model, data)
-        log(f"[kvc] timing {method}: {epochs} epochs of {train_examples} sequences")
-        start = time.perf_counter()
-        model.fit(
-            data["train"]["x"],
-            batch_size=batch_size,
-            epochs=epochs,
-            verbose=2,
-            callbacks=[timer],
-            **kwargs,
-        )
-        total = time.perf_counter() - start
-        agg = [e["seconds"] for e in timer.epochs if e["aggressive"]]
-        plain = [e["seconds"] for e in timer.epochs if not e["aggressive"]]
-        results[method] = {
-            "total_seconds": total,
-            "aggressive_epochs": len(agg),
-            "seconds_per_aggressive_epoch": _mean(agg),
-            "seconds_per_plain_epoch": _mean(plain),
-            "mean_inner_steps": _mean(
-                [e["inner_steps"] for e in timer.epochs if e["aggressive"]]
-            ),
-            "epochs": timer.epochs,
-        }
-    results["ratio"] = (
-        results["agg-vae"]["total_seconds"] / results["vae"]["total_seconds"]
+    data, info = evaluation.evaluation_batches(
+        DATASET,
+        data_dir,
+        "test",
+        batch_size=summary["config"]["batch_size"],
+        seed=seed,
+        cache_dir=cache_dir,
+        tokenizer=model.tokenizer,
     )
-    results["config"] = {
-        "epochs": epochs,
-        "train_examples": train_examples,
-        "size": size,
-        "latent_dim": latent_dim,
-        "batch_size": batch_size,
+    log(f"[kvc] {method} seed {seed}: IW-NLL with K = {num_samples} on {info}")
+    result = evaluation.evaluate(model, data, num_samples=num_samples, seed=seed)
+    report = summary.get("method_report") or {}
+    schedule = summary.get("schedule") or {}
+    row = {
+        "method": method,
         "seed": seed,
-        "xla": xla,
+        **{k: result[k] for k in ("iw_nll", "kl", "mi_batch", "mi_dataset", "au")},
+        "mi_batch_size": result["mi_batch_size"],
+        "num_samples": num_samples,
+        "test_examples": info["num_examples"],
+        "aggressive_steps": report.get("aggressive_steps"),
+        "inner_steps": report.get("inner_steps"),
+        "epochs": summary["epochs_trained"],
+        "best_epoch": None
+        if schedule.get("best_epoch") is None
+        else schedule["best_epoch"] + 1,
+        "train_seconds": summary["train_seconds"],
+        "folder": folder,
     }
-    return results
+    with open(row_path, "w") as f:
+        json.dump(row, f, indent=2)
+    return row
 
 
-def format_cost_table(results):
-    header = (
-        f"{'model':<9}{'agg. epochs':>12}{'s/agg. epoch':>14}"
-        f"{'inner steps':>12}{'s/plain epoch':>15}{'total s':>9}"
-    )
-    lines = [header, "-" * len(header)]
-    for name in ("vae", "agg-vae"):
-        r = results[name]
-        lines.append(
-            f"{name:<9}{r['aggressive_epochs']:>12d}"
-            f"{r['seconds_per_aggressive_epoch']:>14.1f}{r['mean_inner_steps']:>12.1f}"
-            f"{r['seconds_per_plain_epoch']:>15.1f}{r['total_seconds']:>9.1f}"
-        )
-    lines.append(f"ratio Agg-VAE / VAE (total training time): {results['ratio']:.2f}")
+def run_table(methods=ROWS, seeds=(0, 1, 2), **kwargs):
+    """`run_row` for every method and seed (methods outer); returns the rows
+    with `ratio`: training time over the same seed's VAE (None without one)."""
+    rows = [run_row(m, s, **kwargs) for m in methods for s in seeds]
+    return with_ratios(rows)
+
+
+def with_ratios(rows, baseline="vae"):
+    vae = {r["seed"]: r["train_seconds"] for r in rows if r["method"] == baseline}
+    return [
+        {
+            **r,
+            "ratio": r["train_seconds"] / vae[r["seed"]] if r["seed"] in vae else None,
+        }
+        for r in rows
+    ]
+
+
+def _cell(value, fmt):
+    return "-" if value is None else format(value, fmt)
+
+
+def format_table(rows):
+    """A markdown table: one line per run, then the mean over seeds per method."""
+    header = "| method | seed | " + " | ".join(c[1] for c in COLUMNS) + " |"
+    lines = [header, "|" + "---|" * (len(COLUMNS) + 2)]
+    for r in rows:
+        cells = [_cell(r.get(k), fmt) for k, _, fmt in COLUMNS]
+        lines.append(f"| {r['method']} | {r['seed']} | " + " | ".join(cells) + " |")
+    for method in dict.fromkeys(r["method"] for r in rows):
+        group = [r for r in rows if r["method"] == method]
+        cells = []
+        for key, _, fmt in COLUMNS:
+            values = [r.get(key) for r in group]
+            cells.append("-" if None in values else format(float(np.mean(values)), fmt))
+        lines.append(f"| {method} | mean | " + " | ".join(cells) + " |")
     return "\n".join(lines)
