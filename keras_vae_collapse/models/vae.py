@@ -389,8 +389,8 @@ class VAE(keras.Model):
         calls it before each epoch. The base does nothing."""
 
     def on_epoch_end(self, epoch, logs=None):
-        """The end-of-epoch hook of every method (Scale-VAE's factor, Agg-VAE's
-        switch, LiBI's stages). `fit` calls it through a callback it attaches
+        """The end-of-epoch hook of every method (Scale-VAE's logged factor,
+        Agg-VAE's switch, LiBI's stages). `fit` calls it through a callback it attaches
         itself; a user who trains with their own loop (`train_on_batch`,
         a custom `tf.function`) calls `model.on_epoch_end(epoch)` after each
         epoch. `logs`, if given, receives what the method reports."""
@@ -402,7 +402,7 @@ class VAE(keras.Model):
 
     def fit_callbacks(self):
         """The callbacks `fit` attaches for the method (before the user's):
-        the end-of-epoch hook; Agg-VAE adds its step-wise switch check."""
+        the epoch hooks; Agg-VAE adds its step-wise switch check."""
         return [_EpochHooks()]
 
     def fit(
