@@ -26,12 +26,13 @@ class ScaleVAE(VAE):
     factor the epoch trained with); `fit` calls it, a custom loop must call
     it before every epoch.
 
-    Optimiser: f multiplies the reconstruction gradient on its way to mu,
-    and a step in mu moves the decoder's input f times further, so plain
-    SGD's effective step there grows with f^2. At He et al.'s SGD 1.0 it
-    collapsed on the synthetic data (f at the epsilon cap, KL 6e-13), where
-    Adam 1e-3 kept MI 0.54 - 0.69 in 3 seeds (README, "Scale-VAE and the
-    optimiser").
+    Optimiser: Adam (the registry entry's `config`). At the reference
+    initialisation std(mu) is ~1.5e-5, below the epsilon guard's floor, so
+    f starts at its cap (1000); a step in the encoder's last layer then moves
+    the decoder's input f * mu in proportion to f^2, which plain SGD 1.0 does
+    not survive (f stays at the cap, the means vanish; README, "Scale-VAE
+    and the optimiser"). Its objective is not a bound: `iw_bounds` names
+    the two likelihoods reported.
 
     Args:
         des_std: desired std of the scaled means (1.0; paper range 0.3 - 1.5).
@@ -97,8 +98,9 @@ class ScaleVAE(VAE):
         """Warns when the optimizer is plain SGD (see the class docstring)."""
         if isinstance(getattr(self, "optimizer", None), keras.optimizers.SGD):
             warnings.warn(
-                "Scale-VAE with plain SGD: f multiplies the encoder's effective "
-                "step by f^2; at lr 1.0 it collapsed on the synthetic data where "
+                "Scale-VAE with plain SGD: f starts at its cap (1000) and the "
+                "decoder's input moves f^2 times a step in the encoder's last "
+                "layer; at lr 1.0 it collapsed on the synthetic data where "
                 "Adam(1e-3) did not (README, 'Scale-VAE and the optimiser')",
                 stacklevel=2,
             )
