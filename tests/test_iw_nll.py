@@ -151,3 +151,23 @@ def test_scale_vae_bounds_agree_when_the_factor_is_one():
     bounds = model.log_prob_iw_bounds(x, num_samples=5)
     np.testing.assert_allclose(bounds["iw_nll_unscaled"], bounds["iw_nll"], atol=1e-5)
     np.testing.assert_allclose(bounds["iw_nll"], exact, atol=1e-3)
+
+
+def test_scale_vae_elbo_bounds_the_model_that_samples():
+    """`elbo` (so `val_elbo`, the schedule's monitor) is the ELBO of the
+    model that samples: with its exact posterior its expectation is log p(x).
+    The objective's KL is that of N(mu, sigma^2); the bound's is that of
+    N(mu, sigma^2 / f^2), more by sum(sigma^2 (1 / f^2 - 1) / 2 + log f), and
+    with the objective's KL the "ELBO" exceeds log p(x): not a bound."""
+    factor = np.array([3.0, 0.5, 1.5], np.float32)
+    model, x, exact = scale_vae_linear_gaussian(factor, "iw_nll")
+    draws = np.stack([model.elbo(x) for _ in range(400)])
+    error = draws.std(axis=0).mean() / np.sqrt(len(draws))
+    assert abs(draws.mean() - exact.mean()) < 4 * error
+    terms = model.compute_terms(x)
+    variance = np.exp(terms["logvar"].numpy())
+    gap = np.sum(0.5 * variance * (1 / factor**2 - 1) + np.log(factor), axis=-1)
+    np.testing.assert_allclose(terms["bound_kl"] - terms["kl"], gap, rtol=1e-4)
+    assert draws.mean() + gap.mean() > exact.mean() + 0.5  # the objective's
+    logs = model.test_step(x)
+    assert float(logs["elbo"]) < float(-logs["rec"] - logs["kl"])

@@ -70,6 +70,13 @@ class PosteriorScale(keras.layers.Layer):
         warm = (self.epoch < self.f_epochs) & (self.factor_count > 0)
         return tf.where(warm, running, self.factor)
 
+    def used_factor(self, training=False):
+        """The factor the last `call` applied: in training, the batch's own
+        during the first `f_epochs` epochs, else the epoch factor."""
+        if not training:
+            return self.current_factor()
+        return tf.where(self.epoch < self.f_epochs, self.last_factor, self.factor)
+
     def call(self, mu, training=False):
         if not training:
             return tf.stop_gradient(self.current_factor()) * mu

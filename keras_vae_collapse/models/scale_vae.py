@@ -51,6 +51,17 @@ class ScaleVAE(VAE):
     def decoder_mean(self, mu, training):
         return self.scale(mu, training=training)
 
+    def compute_terms(self, x, training=False):
+        """The base terms plus `bound_kl`: KL(N(mu, sigma^2 / f^2) || N(0, I)),
+        the prior-space posterior of the model that samples f * z, so that
+        `elbo` bounds its log p(x) (the objective's KL does not)."""
+        terms = super().compute_terms(x, training=training)
+        factor = tf.stop_gradient(self.scale.used_factor(training))
+        terms["bound_kl"] = distributions.kl_to_prior(
+            terms["mu"], terms["logvar"] - 2.0 * tf.math.log(factor)
+        )
+        return terms
+
     def representation(self, mu, logvar):
         return self.scale(mu, training=False), logvar
 
