@@ -15,7 +15,9 @@ from keras_vae_collapse.metrics.data import (
 )
 from keras_vae_collapse.metrics.importance_weighted_nll import iw_nll, perplexity
 from keras_vae_collapse.metrics.linear_probe import (
+    L2_GRID,
     linear_probe_accuracy,
+    probe,
     representation_accuracies,
 )
 from keras_vae_collapse.metrics.mutual_information import mutual_information
@@ -25,8 +27,11 @@ from keras_vae_collapse.metrics.posterior_mean_space import (
     posterior_mean_space,
 )
 from keras_vae_collapse.metrics.short_yelp_probe import short_yelp_probe
+from keras_vae_collapse.metrics.tfidf_features import TfidfFeatures
 
 __all__ = [
+    "L2_GRID",
+    "TfidfFeatures",
     "active_units",
     "aggregate_posterior_kl",
     "collapse_statistics",
@@ -41,6 +46,7 @@ __all__ = [
     "plot_posterior_mean_space",
     "posterior_mean_space",
     "posterior_parameters",
+    "probe",
     "representation_accuracies",
     "sample_posteriors",
     "select_subset",
