@@ -257,6 +257,23 @@ CASES = [
     ),
     (
         "method",
+        "per-modality default: None or an integer",
+        lambda t, i: registry.parse("agg-vae(check_every='often')"),
+        error(ValueError, "check_every must be None or an integer"),
+    ),
+    (
+        "method",
+        "per-modality default takes either type",
+        lambda t, i: [
+            registry.parse(f"agg-vae(check_every={v})").resolved("text")
+            for v in ("None", "100")
+        ],
+        output(
+            lambda r: [x["check_every"] for x in r] == [None, 100] or pytest.fail(r)
+        ),
+    ),
+    (
+        "method",
         "two positional values",
         lambda t, i: registry.parse("bn-vae(0.6, 1)"),
         error(ValueError, "one positional value"),

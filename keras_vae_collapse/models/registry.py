@@ -187,32 +187,36 @@ def _with(spec, hyperparameters):
     )
 
 
-def _check_type(method, key, value):
-    """A hyperparameter's value has the type of its default (a number for a
-    float, an integer for an int, a bool for a bool, None or an integer for
-    None)."""
-    default = method.hyperparameters[key]
-    if isinstance(default, dict):
-        default = next(iter(default.values()))
+def _fits(default, value):
+    """Whether `value` has the type of `default` (a number for a float, an
+    integer for an int, a bool for a bool, None or an integer for None)."""
     if default is None:  # an optional integer setting ("off" by default)
-        ok = value is None or (isinstance(value, int) and not isinstance(value, bool))
-    elif isinstance(default, bool):
-        ok = isinstance(value, bool)
-    elif isinstance(default, int):
-        ok = isinstance(value, int) and not isinstance(value, bool)
-    elif isinstance(default, float):
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-    else:
-        ok = isinstance(value, type(default))
-    if not ok and default is None:
+        return value is None or (isinstance(value, int) and not isinstance(value, bool))
+    if isinstance(default, bool):
+        return isinstance(value, bool)
+    if isinstance(default, int):
+        return isinstance(value, int) and not isinstance(value, bool)
+    if isinstance(default, float):
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    return isinstance(value, type(default))
+
+
+def _check_type(method, key, value):
+    """A hyperparameter's value has the type of its default (of one of its
+    per-modality defaults)."""
+    default = method.hyperparameters[key]
+    defaults = list(default.values()) if isinstance(default, dict) else [default]
+    if any(_fits(d, value) for d in defaults):
+        return
+    if None in defaults:
         raise ValueError(
             f"{method.name}: {key} must be None or an integer, got {value!r}"
         )
-    if not ok:
-        raise ValueError(
-            f"{method.name}: {key} must be of the type of its default "
-            f"{default!r} ({type(default).__name__}), got {value!r}"
-        )
+    first = defaults[0]
+    raise ValueError(
+        f"{method.name}: {key} must be of the type of its default "
+        f"{first!r} ({type(first).__name__}), got {value!r}"
+    )
 
 
 def check(spec, modality="text"):
@@ -341,9 +345,19 @@ register(
     Method(
         "agg-vae",
         AggressiveVAE,
-        dict(_AGG_REFERENCE),
+        {
+            **_AGG_REFERENCE,
+            # Text: the switch checked every 250 outer steps with patience 2;
+            # on the synthetic reference draw it kept the latent in seeds 0-2
+            # with 1,000 - 1,500 aggressive steps, where the reference loop
+            # (3 epochs) lost it in seed 0 (README, "Agg-VAE in practice").
+            "check_every": {"text": 250, "images": None},
+            "patience": {"text": 2, "images": 5},
+            "hold_while_annealing": True,
+        },
         paper="He et al. 2019",
-        row=f"{_HE}, Aggressive (+ anneal)",
+        row=f"{_HE}, Aggressive (+ anneal); text: the switch checked every 250 "
+        "steps (patience 2), not at epoch ends",
     )
 )
 register(
