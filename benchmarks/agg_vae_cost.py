@@ -10,7 +10,6 @@ thread here), so the default 18 runs take hours; `--methods` and `--seeds`
 select a part.
 """
 
-import json
 import os
 import sys
 
@@ -18,6 +17,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from absl import app, flags  # noqa: E402
 
+from keras_vae_collapse import evaluation  # noqa: E402
 from keras_vae_collapse.cli.common import (  # noqa: E402
     data_dir_for,
     run_main,
@@ -69,8 +69,7 @@ def main(argv):
     print(f"threads {FLAGS.threads}; IW-NLL K = {FLAGS.num_samples}, full test split")
     print(aggressive_cost.format_table(rows))
     if FLAGS.output:
-        with open(FLAGS.output, "w") as f:
-            json.dump(rows, f, indent=2)
+        evaluation.write_json(rows, FLAGS.output)
 
 
 if __name__ == "__main__":

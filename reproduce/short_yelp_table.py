@@ -25,9 +25,7 @@ def _texts(data_root, cache_dir, dataset="yelp_sentiment", split="train"):
     from keras_vae_collapse import datasets
 
     builder = datasets.builder(dataset, os.path.join(data_root, dataset), cache_dir)
-    return [
-        e["text"].decode() for e in builder.as_dataset(split=split).as_numpy_iterator()
-    ]
+    return datasets.split_examples(builder, split)
 
 
 def features(source, data_root, cache_dir=None, seed=0):

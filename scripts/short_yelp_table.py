@@ -9,7 +9,6 @@ name) or one of the baselines `tfidf` and `random-encoder`
 its L2 penalty on short-Yelp's validation split and is scored on its test split.
 """
 
-import json
 import os
 import sys
 
@@ -17,6 +16,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from absl import app, flags  # noqa: E402
 
+from keras_vae_collapse import evaluation  # noqa: E402
 from keras_vae_collapse.cli.common import run_main, set_threads  # noqa: E402
 from reproduce import short_yelp_table  # noqa: E402
 
@@ -52,8 +52,7 @@ def main(argv):
     ]
     print(short_yelp_table.format_table(rows))
     if FLAGS.output:
-        with open(FLAGS.output, "w") as f:
-            json.dump(rows, f, indent=2)
+        evaluation.write_json(rows, FLAGS.output)
 
 
 if __name__ == "__main__":

@@ -124,6 +124,9 @@ def probe(train, test, validation=None, l2_grid=L2_GRID, seed=0, **kwargs):
         )
     if validation is None and len(l2_grid) != 1:
         raise ValueError("choosing among several l2 values needs a validation split")
+    if validation is not None:
+        v, vy = _features(validation[0]), np.asarray(validation[1])
+        _check(v, vy, "validation")
     classes = int(max(y.max(), ty.max())) + 1
     options = {"steps": 500, "learning_rate": 0.05, **kwargs}
     best = None
@@ -131,11 +134,7 @@ def probe(train, test, validation=None, l2_grid=L2_GRID, seed=0, **kwargs):
         model = _Probe(
             x, y, classes, options["steps"], options["learning_rate"], l2, seed
         )
-        score = None
-        if validation is not None:
-            v, vy = _features(validation[0]), np.asarray(validation[1])
-            _check(v, vy, "validation")
-            score = model.accuracy(v, vy)
+        score = None if validation is None else model.accuracy(v, vy)
         if best is None or (score is not None and score > best[0]):
             best = (score, l2, model)
     score, l2, model = best

@@ -56,9 +56,8 @@ class ScaleVAE(VAE):
         the prior-space posterior of the model that samples f * z, so that
         `elbo` bounds its log p(x) (the objective's KL does not)."""
         terms = super().compute_terms(x, training=training)
-        factor = tf.stop_gradient(self.scale.used_factor(training))
         terms["bound_kl"] = distributions.kl_to_prior(
-            terms["mu"], terms["logvar"] - 2.0 * tf.math.log(factor)
+            *self.proposal_params(terms["mu"], terms["logvar"], training)
         )
         return terms
 
@@ -68,8 +67,11 @@ class ScaleVAE(VAE):
     def generation_latent(self, z):
         return self.scale.current_factor() * z
 
-    def proposal_params(self, mu, logvar):
-        return mu, logvar - 2.0 * tf.math.log(self.scale.current_factor())
+    def proposal_params(self, mu, logvar, training=False):
+        """N(mu, sigma^2 / f^2): the reconstruction posterior N(f mu, sigma^2)
+        in prior space, with the factor the last decoding used."""
+        factor = tf.stop_gradient(self.scale.used_factor(training))
+        return mu, logvar - 2.0 * tf.math.log(factor)
 
     def iw_bounds(self):
         return {

@@ -642,9 +642,10 @@ class VAE(keras.Model):
         log_k = math.log(int(num_samples))
         return {key: (value - log_k).numpy() for key, value in total.items()}
 
-    def proposal_params(self, mu, logvar):
+    def proposal_params(self, mu, logvar, training=False):
         """Importance proposal in prior space for `log_prob_iw` (Scale-VAE
-        maps its reconstruction posterior back)."""
+        maps its reconstruction posterior back, with the factor of training
+        or of evaluation)."""
         return mu, logvar
 
     def _iw_chunk(self, x, mu, logvar, count, seed):
