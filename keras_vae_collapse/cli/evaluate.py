@@ -102,6 +102,9 @@ def main(argv):
         else FLAGS.model,
         dataset=dataset,
     )
+    weights = meta.get("sha256", {}).get("model.weights.h5")
+    if weights:  # which stored weights were scored (zoo.publish checks it)
+        result["weights_sha256"] = weights
     print(evaluation.format_result(result))
     if FLAGS.output:
         evaluation.write_json(result, FLAGS.output)

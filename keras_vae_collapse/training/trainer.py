@@ -21,6 +21,7 @@ from keras_vae_collapse.training.epoch_checkpoint import (
 )
 from keras_vae_collapse.training.networks import build_networks
 from keras_vae_collapse.training.run_folder import RunFolder, RunFolderError
+from keras_vae_collapse.version import git_commit
 
 #: The sub-folder of a run folder that holds the final model (a preset).
 RUN_MODEL = "model"
@@ -35,6 +36,7 @@ _PRESET_FACTS = (
     "seed",
     "steps",
     "train_seconds",
+    "git_commit",
 )
 
 #: The optimizers a config may name, with their classes.
@@ -333,6 +335,7 @@ def _train(
         "config_size": size,
         "config": {k: _jsonable(v) for k, v in config.items()},
         "seed": seed,
+        "git_commit": git_commit(),
         "steps": steps * (len(history.get("loss", [])) + initial_epoch),
         "resumed_after_epoch": initial_epoch if state is not None else None,
         "train_seconds": seconds,

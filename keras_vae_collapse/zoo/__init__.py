@@ -1,6 +1,8 @@
 """The zoo of pretrained models: `list_models()`, `load(name)`, `save(...)`,
-and the preset folder format they use (`save_preset`, `load_preset`)."""
+`publish(...)` (a finished run as a zoo model), and the preset folder format
+they use (`save_preset`, `load_preset`)."""
 
+from keras_vae_collapse.zoo.model_card import model_card
 from keras_vae_collapse.zoo.model_store import (
     list_models,
     load,
@@ -15,9 +17,13 @@ from keras_vae_collapse.zoo.preset_io import (
     save_preset,
     verify_preset,
 )
+from keras_vae_collapse.zoo.publish import check_published, publish
 
 __all__ = [
     "ZooError",
+    "check_published",
+    "model_card",
+    "publish",
     "list_models",
     "load",
     "load_preset",

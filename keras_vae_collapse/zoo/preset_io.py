@@ -34,7 +34,8 @@ CARD = "README.md"
 TOKENIZER_ASSETS = os.path.join("assets", "tokenizer")
 #: Files that every preset has.
 REQUIRED = (CONFIG, WEIGHTS, CARD)
-#: Sub-folders that are not part of the preset (the serving export).
+#: Sub-folders that a preset's checksums need not cover (the serving export,
+#: which a published zoo model covers too: `zoo.publish`).
 UNCHECKED = ("serving",)
 
 
@@ -50,14 +51,15 @@ def sha256(path):
     return digest.hexdigest()
 
 
-def _files(folder):
-    """Relative paths of the preset's files (not metadata.json or serving/)."""
+def _files(folder, unchecked=UNCHECKED):
+    """Relative paths of the preset's files (not metadata.json, nor the
+    `unchecked` sub-folders)."""
     out = []
     for root, dirs, names in os.walk(folder):
         dirs[:] = sorted(
             d
             for d in dirs
-            if os.path.relpath(os.path.join(root, d), folder) not in UNCHECKED
+            if os.path.relpath(os.path.join(root, d), folder) not in unchecked
         )
         for name in sorted(names):
             rel = os.path.relpath(os.path.join(root, name), folder)
@@ -153,7 +155,9 @@ def verify_preset(folder, meta=None):
     for name in REQUIRED:
         if name not in sums:
             raise ZooError(f"{folder}: metadata.json lists no checksum of {name}")
-    for name in _files(folder):
+    # A published zoo model lists its serving/ files too: then all of them.
+    listed = {n.split("/", 1)[0] for n in sums if "/" in n}
+    for name in _files(folder, tuple(d for d in UNCHECKED if d not in listed)):
         if name not in sums:
             raise ZooError(
                 f"{folder}/{name} is not covered by metadata.json's checksums"
