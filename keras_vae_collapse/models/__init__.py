@@ -2,6 +2,7 @@
 
 from keras_vae_collapse.models import registry
 from keras_vae_collapse.models.aggressive_vae import AggressiveVAE
+from keras_vae_collapse.models.autoregressive import Autoregressive
 from keras_vae_collapse.models.bn_vae import BNVAE
 from keras_vae_collapse.models.delta_vae import DeltaVAE
 from keras_vae_collapse.models.du_vae import DUVAE
@@ -15,12 +16,14 @@ from keras_vae_collapse.models.registry import (
     register,
 )
 from keras_vae_collapse.models.scale_vae import ScaleVAE
+from keras_vae_collapse.models.skip_vae import SkipVAE
 from keras_vae_collapse.models.vae import VAE
 
 __all__ = [
     "METHODS",
     "VAE",
     "AggressiveVAE",
+    "Autoregressive",
     "BNVAE",
     "DUVAE",
     "DeltaVAE",
@@ -28,6 +31,7 @@ __all__ = [
     "Method",
     "MethodSpec",
     "ScaleVAE",
+    "SkipVAE",
     "method_names",
     "parse",
     "register",

@@ -295,15 +295,25 @@ def build(
 # Imported here, after the registry's own names, so that a model file never
 # needs the registry.
 from keras_vae_collapse.models.aggressive_vae import AggressiveVAE  # noqa: E402
+from keras_vae_collapse.models.autoregressive import Autoregressive  # noqa: E402
 from keras_vae_collapse.models.bn_vae import BNVAE  # noqa: E402
 from keras_vae_collapse.models.delta_vae import DeltaVAE  # noqa: E402
 from keras_vae_collapse.models.du_vae import DUVAE  # noqa: E402
 from keras_vae_collapse.models.libi import LiBI  # noqa: E402
 from keras_vae_collapse.models.scale_vae import ScaleVAE  # noqa: E402
+from keras_vae_collapse.models.skip_vae import SkipVAE  # noqa: E402
 from keras_vae_collapse.models.vae import VAE  # noqa: E402
 
 _HE = "He et al. 2019, Tables 1-2"
 register(Method("vae", VAE, paper="Kingma & Welling 2014", row=f"{_HE}, VAE"))
+register(
+    Method(
+        "autoregressive",
+        Autoregressive,
+        paper="He et al. 2019",
+        row=f"{_HE}, LSTM-LM (text) / PixelCNN (images): the decoder alone, exact NLL",
+    )
+)
 register(
     Method(
         "cyclical",
@@ -416,6 +426,16 @@ register(
         # SGD 1.0 collapses it where Adam does not (README, "Scale-VAE and
         # the optimiser"); the dataset's schedule still decays the rate.
         config={"optimizer": "adam", "learning_rate": 1e-3},
+    )
+)
+register(
+    Method(
+        "skip-vae",
+        SkipVAE,
+        kl_schedule="anneal",
+        paper="Dieng et al. 2019",
+        row="Song et al. 2024, Table 1, Skip-VAE (KL annealed as the table's "
+        "rows); text decoders only",
     )
 )
 register(

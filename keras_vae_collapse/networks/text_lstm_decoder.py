@@ -14,6 +14,9 @@ class TextLSTMDecoder(keras.layers.Layer):
     time step -> one-layer LSTM with initial state c0 = dense(z) (no bias),
     h0 = tanh(c0) -> dropout -> dense to the vocabulary (no bias). Other weights
     uniform(+-0.01). Returns logits [B, T - 1, vocab_size] for x[:, 1:].
+    With `skip_latent`, z is also concatenated to the LSTM output before the
+    vocabulary layer (Dieng et al. 2019's skip to the softmax; for one LSTM
+    layer the only change of Skip-VAE's decoder, yoonkim/skip-vae).
 
     Args:
         vocab_size: number of token ids.
@@ -21,6 +24,7 @@ class TextLSTMDecoder(keras.layers.Layer):
         embedding_dim: word embedding size (512 at paper scale).
         hidden_dim: LSTM size (1024 at paper scale).
         dropout: dropout rate on the embeddings and on the LSTM outputs (0.5).
+        skip_latent: feed z to the vocabulary layer too (Skip-VAE).
     """
 
     def __init__(
@@ -30,6 +34,7 @@ class TextLSTMDecoder(keras.layers.Layer):
         embedding_dim=512,
         hidden_dim=1024,
         dropout=0.5,
+        skip_latent=False,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -38,6 +43,7 @@ class TextLSTMDecoder(keras.layers.Layer):
         self.embedding_dim = int(embedding_dim)
         self.hidden_dim = int(hidden_dim)
         self.dropout = float(dropout)
+        self.skip_latent = bool(skip_latent)
         self.embedding = keras.layers.Embedding(
             self.vocab_size,
             self.embedding_dim,
@@ -74,7 +80,8 @@ class TextLSTMDecoder(keras.layers.Layer):
         self.embedding.build((batch, None))
         self.latent_to_cell.build(z_shape)
         self.lstm.build((batch, None, self.embedding_dim + self.latent_dim))
-        self.head.build((batch, None, self.hidden_dim))
+        skip = self.latent_dim if self.skip_latent else 0
+        self.head.build((batch, None, self.hidden_dim + skip))
 
     def _step_inputs(self, z, tokens, training):
         e = self.input_dropout(self.embedding(tokens), training=training)
@@ -86,7 +93,14 @@ class TextLSTMDecoder(keras.layers.Layer):
         inputs = self._step_inputs(z, x[:, :-1], training)
         c0 = self.latent_to_cell(z)
         h, _, _ = self.lstm(inputs, initial_state=[tf.tanh(c0), c0], training=training)
-        return self.head(self.output_dropout(h, training=training))
+        return self._logits(z, self.output_dropout(h, training=training))
+
+    def _logits(self, z, h):
+        if self.skip_latent:  # z is not dropped out (as the reference)
+            if len(h.shape) == 3:
+                z = tf.tile(z[:, None, :], tf.stack([1, tf.shape(h)[1], 1]))
+            h = tf.concat([h, tf.cast(z, h.dtype)], axis=-1)
+        return self.head(h)
 
     def generate(self, z, max_length, bos_id, eos_id, greedy=False, seed=0):
         """Decodes token ids [B, max_length] from z, starting after <s>.
@@ -105,7 +119,7 @@ class TextLSTMDecoder(keras.layers.Layer):
         for t in range(int(max_length)):
             inputs = self._step_inputs(z, token[:, None], False)[:, 0]
             h, states = self.lstm.cell(inputs, states, training=False)
-            logits = self.head(h)
+            logits = self._logits(z, h)
             if greedy:
                 token = tf.argmax(logits, axis=-1, output_type=tf.int32)
             else:
@@ -126,6 +140,7 @@ class TextLSTMDecoder(keras.layers.Layer):
                 "embedding_dim": self.embedding_dim,
                 "hidden_dim": self.hidden_dim,
                 "dropout": self.dropout,
+                "skip_latent": self.skip_latent,
             }
         )
         return config

@@ -1,0 +1,31 @@
+import keras
+
+from keras_vae_collapse.models.vae import VAE
+
+
+@keras.saving.register_keras_serializable(package="keras_vae_collapse")
+class SkipVAE(VAE):
+    """Skip-VAE (Dieng et al. 2019, "Avoiding latent variable collapse with
+    generative skip models"): the decoder sees z at its output layer too, so
+    the latent cannot be washed out by the recurrence. The objective is the
+    VAE's.
+
+    Its decoder must have a `skip_latent` option (`TextLSTMDecoder`), which
+    this model switches on; the PixelCNN's skip variant is not implemented.
+
+    Args:
+        **kwargs: the `VAE` arguments.
+    """
+
+    def __init__(self, encoder, decoder, *args, **kwargs):
+        if not hasattr(decoder, "skip_latent"):
+            raise ValueError(
+                f"Skip-VAE needs a decoder with skip connections to its output "
+                f"(TextLSTMDecoder); {type(decoder).__name__} has none"
+            )
+        if decoder.built and not decoder.skip_latent:
+            raise ValueError(
+                "Skip-VAE needs an unbuilt decoder (its output layer grows)"
+            )
+        decoder.skip_latent = True
+        super().__init__(encoder, decoder, *args, **kwargs)

@@ -1,0 +1,65 @@
+"""Skip-VAE: z reaches the vocabulary layer directly, so the logits depend
+on z even when every recurrent path of z is cut; a decoder without the
+option is refused with a clear error; the option survives saving."""
+
+import keras
+import numpy as np
+import pytest
+
+import keras_vae_collapse as kvc
+from keras_vae_collapse.models import registry
+
+V, N = 12, 3
+
+
+def skip_vae():
+    keras.utils.set_random_seed(0)
+    return registry.build(
+        "skip-vae",
+        kvc.networks.TextLSTMEncoder(V, N, 8, 8),
+        kvc.networks.TextLSTMDecoder(V, N, 8, 8, dropout=0.0),
+        kvc.likelihoods.TokenCategorical(V),
+        N,
+        seed=0,
+    )
+
+
+def test_z_reaches_the_logits_through_the_skip_alone():
+    model = skip_vae()
+    x = np.array([[1, 4, 5, 6, 2], [1, 7, 3, 2, 0]], np.int32)
+    model.build(x.shape)
+    decoder = model.decoder
+    assert decoder.skip_latent and decoder.head.kernel.shape == (8 + N, V)
+    # Cut z's recurrent paths: the initial state and the step inputs.
+    decoder.latent_to_cell.kernel.assign(np.zeros((N, 8), np.float32))
+    kernel = decoder.lstm.cell.kernel.numpy()
+    kernel[8:] = 0.0  # the rows that read z at every step
+    decoder.lstm.cell.kernel.assign(kernel)
+    z = np.random.default_rng(0).normal(size=(2, 2, N)).astype(np.float32)
+    a, b = (decoder(zi, x, training=False).numpy() for zi in z)
+    # The change of the logits is exactly the skip's linear map of the change of z.
+    w = decoder.head.kernel.numpy()[8:]
+    expected = np.broadcast_to(((z[1] - z[0]) @ w)[:, None, :], a.shape)
+    np.testing.assert_allclose(b - a, expected, atol=1e-5)
+    assert np.abs(b - a).max() > 1e-4
+
+
+def test_a_decoder_without_skips_is_refused():
+    decoder = kvc.networks.PixelCNNDecoder(N, (28, 28, 1), channels=4)
+    with pytest.raises(ValueError, match="skip connections"):
+        registry.build(
+            "skip-vae",
+            kvc.networks.MLPEncoder(N),
+            decoder,
+            kvc.likelihoods.Bernoulli((28, 28, 1)),
+            N,
+        )
+
+
+def test_the_option_is_saved():
+    model = skip_vae()
+    model.build((2, 5))
+    clone = type(model).from_config(model.get_config())
+    assert clone.decoder.skip_latent
+    plain = kvc.networks.TextLSTMDecoder(V, N, 8, 8)
+    assert plain.get_config()["skip_latent"] is False
