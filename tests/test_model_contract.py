@@ -21,6 +21,7 @@ TEXTS = ["the food was great", "bad service here", "ok the food is good"] * 6
 CHEAP = {
     "agg-vae": {"max_inner_steps": 3, "window": 2},
     "agg-vae-ref": {"max_inner_steps": 3, "window": 2},
+    "sa-vae": {"svi_steps": 2},
     "libi": {"num_prior_samples": 8, "chunk_size": 4, "likelihood_epochs": 1},
 }
 TRANSFORMS = {

@@ -16,6 +16,7 @@ from keras_vae_collapse.models.registry import (
     register,
 )
 from keras_vae_collapse.models.scale_vae import ScaleVAE
+from keras_vae_collapse.models.semi_amortized_vae import SemiAmortizedVAE
 from keras_vae_collapse.models.skip_vae import SkipVAE
 from keras_vae_collapse.models.vae import VAE
 
@@ -31,6 +32,7 @@ __all__ = [
     "Method",
     "MethodSpec",
     "ScaleVAE",
+    "SemiAmortizedVAE",
     "SkipVAE",
     "method_names",
     "parse",

@@ -301,6 +301,7 @@ from keras_vae_collapse.models.delta_vae import DeltaVAE  # noqa: E402
 from keras_vae_collapse.models.du_vae import DUVAE  # noqa: E402
 from keras_vae_collapse.models.libi import LiBI  # noqa: E402
 from keras_vae_collapse.models.scale_vae import ScaleVAE  # noqa: E402
+from keras_vae_collapse.models.semi_amortized_vae import SemiAmortizedVAE  # noqa: E402
 from keras_vae_collapse.models.skip_vae import SkipVAE  # noqa: E402
 from keras_vae_collapse.models.vae import VAE  # noqa: E402
 
@@ -426,6 +427,17 @@ register(
         # SGD 1.0 collapses it where Adam does not (README, "Scale-VAE and
         # the optimiser"); the dataset's schedule still decays the rate.
         config={"optimizer": "adam", "learning_rate": 1e-3},
+    )
+)
+register(
+    Method(
+        "sa-vae",
+        SemiAmortizedVAE,
+        {"svi_steps": 10, "svi_lr": 1.0, "momentum": 0.5, "svi_clip": 5.0},
+        primary="svi_steps",
+        paper="Kim et al. 2018",
+        row=f"{_HE}, SA-VAE (+ anneal): He et al.'s re-implementation, 10 SVI "
+        "steps (Kim et al. use 20)",
     )
 )
 register(
