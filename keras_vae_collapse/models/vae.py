@@ -411,6 +411,22 @@ class VAE(keras.Model):
         the epoch hooks; Agg-VAE adds its step-wise switch check."""
         return [_EpochHooks()]
 
+    def _make_function(self, step_function):
+        """Keras's wrapper of a train / test step, with the logs given a
+        length-1 axis under a multi-worker strategy: Keras 3 reduces them
+        across workers with `strategy.reduce("MEAN", v, axis=0)`, which fails
+        on scalars (tensorflow/tensorflow#72388); the reduction returns
+        scalars again."""
+        extended = self.distribute_strategy.extended
+        if not getattr(extended, "_in_multi_worker_mode", lambda: False)():
+            return super()._make_function(step_function)
+
+        def step(data):
+            logs = step_function(data)
+            return {k: tf.reshape(v, [1]) for k, v in logs.items()}
+
+        return super()._make_function(step)
+
     def fit(
         self,
         x=None,
