@@ -107,6 +107,7 @@ def test_bad_flags_give_one_clear_line(tmp_path):
         ("--method=magic", "unknown method"),
         ("--method=bn-vae --set=gamma=-1.0", "gamma must be > 0"),
         ("--set=oops", "key=value"),
+        ("--strategy=multi_worker", "needs TF_CONFIG"),
     ]:
         args = [
             sys.executable,

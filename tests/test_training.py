@@ -79,6 +79,7 @@ def test_train_script_on_omniglot_files(tmp_path):
         "--eval_batches=1",
         f"--output_dir={tmp_path / 'run'}",
         f"--cache_dir={tmp_path / 'cache'}",
+        "--strategy=mirrored",  # one CPU: one replica, through the strategy path
     ]
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]

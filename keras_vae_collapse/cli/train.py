@@ -75,6 +75,15 @@ flags.DEFINE_boolean(
 flags.DEFINE_integer(
     "verbose", 1, "Keras verbosity: 1 progress bar, 2 one line per epoch."
 )
+flags.DEFINE_enum(
+    "strategy",
+    "none",
+    ["none", "mirrored", "multi_worker"],
+    "tf.distribute strategy: none (one device), mirrored (every local device), "
+    "multi_worker (MultiWorkerMirroredStrategy: one process per host, each "
+    "with its TF_CONFIG; workers other than the chief write to "
+    "<output_dir>-worker<index>).",
+)
 flags.DEFINE_integer(
     "threads",
     0,
@@ -145,6 +154,7 @@ def main(argv):
     from keras_vae_collapse import training
 
     set_threads(FLAGS.threads)
+    strategy = make_strategy(FLAGS.strategy)
     if FLAGS.resume and not FLAGS.output_dir:
         raise app.UsageError("--resume needs --output_dir (where the checkpoints are)")
     data_dir = data_dir_for(FLAGS.dataset, FLAGS.data_dir)
@@ -157,12 +167,29 @@ def main(argv):
         raise app.UsageError("give the epochs once: --epochs or --set=epochs=N")
     epochs = overrides.pop("epochs", FLAGS.epochs)
     try:
-        _train(training, spec, data_dir, epochs, overrides)
+        _train(training, spec, data_dir, epochs, overrides, strategy)
     except training.RunFolderError as error:
         raise app.UsageError(str(error)) from error
 
 
-def _train(training, spec, data_dir, epochs, overrides):
+def make_strategy(name):
+    """The tf.distribute strategy of --strategy (None for "none"); created
+    before any other TensorFlow op, as MultiWorkerMirroredStrategy asks."""
+    import tensorflow as tf
+
+    if name == "none":
+        return None
+    if name == "mirrored":
+        return tf.distribute.MirroredStrategy()
+    if not os.environ.get("TF_CONFIG"):
+        raise app.UsageError(
+            "--strategy=multi_worker needs TF_CONFIG (the cluster and this "
+            "worker's index; see the README, 'Training on several hosts')"
+        )
+    return tf.distribute.MultiWorkerMirroredStrategy()
+
+
+def _train(training, spec, data_dir, epochs, overrides, strategy=None):
     training.train(
         spec,
         FLAGS.dataset,
@@ -176,6 +203,7 @@ def _train(training, spec, data_dir, epochs, overrides):
         seed=FLAGS.seed,
         resume=FLAGS.resume,
         overwrite=FLAGS.overwrite,
+        strategy=strategy,
         tensorboard=FLAGS.tensorboard,
         verbose=FLAGS.verbose,
         **overrides,

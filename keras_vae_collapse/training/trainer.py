@@ -1,6 +1,7 @@
 """Training any registered method on any dataset from a config (behind
 `kvc-train` / scripts/train.py)."""
 
+import contextlib
 import json
 import os
 import sys
@@ -8,6 +9,7 @@ import time
 
 import keras
 import numpy as np
+import tensorflow as tf
 
 from keras_vae_collapse import datasets, metrics
 from keras_vae_collapse.callbacks.learning_rate_decay import LearningRateDecay
@@ -171,6 +173,7 @@ def train(
     log=print,
     hyperparameters=None,
     overwrite=False,
+    strategy=None,
     **overrides,
 ):
     """Trains `method` on `dataset` with a config; returns (model, summary).
@@ -206,6 +209,10 @@ def train(
         overwrite: replace a non-empty `output_dir` (else an error).
         tensorboard: write TensorBoard logs (with `output_dir`).
         hyperparameters: the method's hyperparameters (override the spec's).
+        strategy: a `tf.distribute` strategy to build and train the model
+            under (batches are global: each replica takes its part). With a
+            multi-worker strategy, workers other than the chief write their
+            run folder to `<output_dir>-worker<index>`.
         overrides: config keys to override (over the preset, and over the
             keys the method's registry entry sets, `Method.config`).
     """
@@ -217,6 +224,9 @@ def train(
     log(f"[kvc] {spec.name} on {dataset} ({size} config): {shown}")
     if resume and output_dir is None:
         raise ValueError("resume=True needs output_dir")
+    if output_dir and strategy is not None and not strategy.extended.should_checkpoint:
+        output_dir = f"{output_dir.rstrip(os.sep)}-worker{_task_index(strategy)}"
+        log(f"[kvc] not the chief worker: writing to {output_dir}")
     options = {
         "steps_per_epoch": steps_per_epoch,
         "cache_dir": cache_dir,
@@ -225,6 +235,7 @@ def train(
         "tensorboard": tensorboard,
         "verbose": verbose,
         "log": log,
+        "strategy": strategy,
     }
     if output_dir is None:
         return _train(spec, dataset, data_dir, size, config, None, None, **options)
@@ -266,11 +277,71 @@ def _train(
     tensorboard=True,
     verbose=1,
     log=print,
+    strategy=None,
+):
+    with strategy.scope() if strategy is not None else contextlib.nullcontext():
+        return _train_in_scope(
+            spec,
+            dataset,
+            data_dir,
+            size,
+            config,
+            output_dir,
+            state,
+            steps_per_epoch,
+            cache_dir,
+            eval_batches,
+            seed,
+            tensorboard,
+            verbose,
+            log,
+        )
+
+
+def _shard_by_data(data):
+    """Every worker reads every global batch and keeps its part (tf.data's
+    DATA auto-sharding): a split stored as one file cannot be sharded by
+    file, tf.data's default for several workers."""
+    options = tf.data.Options()
+    options.experimental_distribute.auto_shard_policy = (
+        tf.data.experimental.AutoShardPolicy.DATA
+    )
+    out = dict(data)
+    for split in ("train", "validation", "test"):
+        if data.get(split) is not None:
+            out[split] = data[split].with_options(options)
+    stream = data["train_stream"]
+    out["train_stream"] = lambda *a, **k: stream(*a, **k).with_options(options)
+    return out
+
+
+def _task_index(strategy):
+    resolver = getattr(strategy, "cluster_resolver", None)
+    return getattr(resolver, "task_id", 0) or 0
+
+
+def _train_in_scope(
+    spec,
+    dataset,
+    data_dir,
+    size,
+    config,
+    output_dir,
+    state,
+    steps_per_epoch,
+    cache_dir,
+    eval_batches,
+    seed,
+    tensorboard,
+    verbose,
+    log,
 ):
     initial_epoch = 0 if state is None else int(state["epochs_done"])
     # The global seed also fixes tf.data's shuffles: set it on resumption too.
     keras.utils.set_random_seed(seed)
     data = load_data(dataset, data_dir, config, cache_dir, seed)
+    if tf.distribute.has_strategy():
+        data = _shard_by_data(data)
     full_steps = count_batches(data["train"])
     steps = min(full_steps, steps_per_epoch) if steps_per_epoch else full_steps
     log(f"[kvc] examples {data['counts']}; {steps} steps per epoch")
