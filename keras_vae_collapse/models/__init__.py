@@ -7,6 +7,7 @@ from keras_vae_collapse.models.bn_vae import BNVAE
 from keras_vae_collapse.models.delta_vae import DeltaVAE
 from keras_vae_collapse.models.du_vae import DUVAE
 from keras_vae_collapse.models.libi import LiBI
+from keras_vae_collapse.models.mae_vae import MAE, mutual_posterior_divergence
 from keras_vae_collapse.models.registry import (
     METHODS,
     Method,
@@ -29,12 +30,14 @@ __all__ = [
     "DUVAE",
     "DeltaVAE",
     "LiBI",
+    "MAE",
     "Method",
     "MethodSpec",
     "ScaleVAE",
     "SemiAmortizedVAE",
     "SkipVAE",
     "method_names",
+    "mutual_posterior_divergence",
     "parse",
     "register",
     "registry",
