@@ -238,6 +238,7 @@ def get_config(dataset, size="cpu", **overrides):
     if size not in CONFIGS[dataset]:
         raise ValueError(f"config size must be 'paper' or 'cpu', got {size!r}")
     config = copy.deepcopy(CONFIGS[dataset][size])
+    config.setdefault("precision", "float32")
     unknown = [k for k in overrides if k not in config]
     if unknown:
         raise ValueError(f"unknown config keys {unknown}; known: {sorted(config)}")
@@ -338,6 +339,10 @@ SCHEMA = {
     "kernel_sizes": _kernels,
     "latent_maps": _number(1, integer=True),
     "notes": _text,
+    # Keras dtype policy of the networks: "mixed_bfloat16" computes in bf16
+    # with fp32 weights, the encoder's outputs, the logits, the loss and the
+    # KL in fp32 (text networks only).
+    "precision": _one_of("float32", "mixed_bfloat16"),
 }
 
 
@@ -348,4 +353,12 @@ def validate_config(config):
         if key not in SCHEMA:
             raise ValueError(f"unknown config key {key!r}; known: {sorted(SCHEMA)}")
         SCHEMA[key](key, value)
+    if (
+        config.get("precision", "float32") != "float32"
+        and config.get("architecture") != "text_lstm"
+    ):
+        raise ValueError(
+            f"precision {config['precision']!r} is implemented for the text_lstm "
+            f"networks only, not {config.get('architecture')!r}"
+        )
     return config

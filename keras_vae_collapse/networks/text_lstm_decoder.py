@@ -100,7 +100,8 @@ class TextLSTMDecoder(keras.layers.Layer):
             if len(h.shape) == 3:
                 z = tf.tile(z[:, None, :], tf.stack([1, tf.shape(h)[1], 1]))
             h = tf.concat([h, tf.cast(z, h.dtype)], axis=-1)
-        return self.head(h)
+        # Logits in fp32 (the softmax and the loss) under mixed precision.
+        return tf.cast(self.head(h), tf.float32)
 
     def generate(self, z, max_length, bos_id, eos_id, greedy=False, seed=0):
         """Decodes token ids [B, max_length] from z, starting after <s>.

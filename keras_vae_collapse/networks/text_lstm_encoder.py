@@ -1,4 +1,5 @@
 import keras
+import tensorflow as tf
 
 from keras_vae_collapse.networks.text_lstm_decoder import uniform
 
@@ -55,7 +56,7 @@ class TextLSTMEncoder(keras.layers.Layer):
 
     def call(self, x, training=None):
         h = self.lstm(self.embedding(x), training=training)
-        out = self.head(h)
+        out = tf.cast(self.head(h), tf.float32)  # fp32 under mixed precision
         return out[:, : self.latent_dim], out[:, self.latent_dim :]
 
     def compute_mask(self, x, mask=None):

@@ -99,10 +99,27 @@ def load_data(dataset, data_dir=None, config=None, cache_dir=None, seed=0):
     return out
 
 
+@contextlib.contextmanager
+def precision_scope(precision):
+    """Keras's global dtype policy set to `precision` (a config's
+    "precision") while layers are created or deserialised, then restored."""
+    before = keras.config.dtype_policy()
+    keras.config.set_dtype_policy(precision or "float32")
+    try:
+        yield
+    finally:
+        keras.config.set_dtype_policy(before)
+
+
 def build_model(method, config, data, steps_per_epoch, seed=0):
     """The compiled model of `method` (a registry spec) for `data` (from
-    `load_data`) with `config`."""
+    `load_data`) with `config` (its networks in the config's precision)."""
     keras.utils.set_random_seed(seed)
+    with precision_scope(config.get("precision")):
+        return _build_model(method, config, data, steps_per_epoch, seed)
+
+
+def _build_model(method, config, data, steps_per_epoch, seed):
     encoder, decoder, likelihood = build_networks(config, data["vocab_size"])
     model = registry.build(
         method,
@@ -348,7 +365,8 @@ def _train_in_scope(
     if state is not None:
         path = os.path.join(output_dir, CHECKPOINT)
         try:
-            model = keras.saving.load_model(path)
+            with precision_scope(config.get("precision")):
+                model = keras.saving.load_model(path)
         except Exception as error:  # a damaged file: say which, and what to do
             raise RunFolderError(
                 f"{path} cannot be loaded ({type(error).__name__}: {error}); the "

@@ -182,13 +182,19 @@ def load_preset(folder, verify=True):
     if not os.path.isdir(folder):
         raise ZooError(f"no preset folder {folder}")
     meta = verify_preset(folder) if verify else read_metadata(folder)
+    # Sub-layers take the global dtype policy when created: that of the run.
+    precision = (meta.get("config") or {}).get("precision") or "float32"
+    before = keras.config.dtype_policy()
     try:
+        keras.config.set_dtype_policy(precision)
         with open(os.path.join(folder, CONFIG)) as f:
             model = keras.saving.deserialize_keras_object(json.load(f))
     except (json.JSONDecodeError, TypeError, ValueError, KeyError) as error:
         raise ZooError(
             f"{folder}/{CONFIG} does not describe a model: {error}"
         ) from error
+    finally:
+        keras.config.set_dtype_policy(before)
     tokenizer = getattr(model, "tokenizer", None)
     if tokenizer is not None:
         tokenizer.load_assets(os.path.join(folder, TOKENIZER_ASSETS))
