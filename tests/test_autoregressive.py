@@ -4,6 +4,7 @@ KL and the features are 0, and training moves the decoder only."""
 
 import keras
 import numpy as np
+import pytest
 
 import keras_vae_collapse as kvc
 from keras_vae_collapse.models import registry
@@ -16,7 +17,7 @@ def model_and_ids():
     tok = kvc.layers.TextTokenizer(kvc.datasets.Vocabulary.build(TEXTS))
     v = tok.vocabulary_size
     model = registry.build(
-        "autoregressive",
+        "lstm-lm",
         kvc.networks.TextLSTMEncoder(v, 3, 8, 8),
         kvc.networks.TextLSTMDecoder(v, 3, 8, 8),
         kvc.likelihoods.TokenCategorical(v),
@@ -44,9 +45,20 @@ def test_the_bound_is_the_exact_likelihood():
     np.testing.assert_allclose(elbo, exact.numpy(), rtol=1e-5)
     terms = model.compute_terms(x)
     np.testing.assert_array_equal(terms["kl"].numpy(), 0.0)
-    mu, logvar = model.encode(TEXTS[:3])
+    mu, logvar = model.posterior(TEXTS[:3])
     np.testing.assert_array_equal(mu, 0.0)
     np.testing.assert_array_equal(logvar, 0.0)
+    assert "exact" in model.iw_bounds()["iw_nll"]
+
+
+def test_no_features_and_no_export(tmp_path):
+    model, ids = model_and_ids()
+    model.build(ids.shape)
+    with pytest.raises(ValueError, match="no encoder"):
+        model.encode(TEXTS[:2])
+    with pytest.raises(ValueError, match="no encoder to export"):
+        kvc.export.export_encoder(model, str(tmp_path), "lm")
+    assert registry.METHODS["pixelcnn"].model_class is type(model)
 
 
 def test_training_moves_the_decoder_and_not_the_encoder():

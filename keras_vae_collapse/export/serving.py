@@ -22,6 +22,10 @@ def export_encoder(model, base_dir, model_name, version=1, verbose=False):
 
     Returns the version directory.
     """
+    if not model.has_encoder:
+        raise ValueError(
+            f"{type(model).__name__} has no latent and no encoder to export"
+        )
     version_dir = os.path.join(base_dir, model_name, str(int(version)))
     if os.path.exists(version_dir):
         raise FileExistsError(f"{version_dir} exists: pick a new version")

@@ -16,7 +16,8 @@ class Autoregressive(VAE):
     and the IW-NLL is exact with any number of samples. The networks are
     those of the VAE it is compared with; the encoder is built, so every
     model has the same preset format, but frozen and never called in
-    training.
+    training; `encode` and the serving export refuse it (no features).
+    Registered as `lstm-lm` (text) and `pixelcnn` (images).
 
     Args:
         **kwargs: the `VAE` arguments.
@@ -36,6 +37,21 @@ class Autoregressive(VAE):
         shape = [2 if d is None else int(d) for d in input_shape]
         shape[0] = 2
         self.encoder(tf.zeros(shape, self.likelihood.data_dtype), training=False)
+
+    #: No latent, so no encoder to give features or to serve.
+    has_encoder = False
+
+    def encode(self, x, batch_size=256):
+        raise ValueError(
+            f"{type(self).__name__} is the decoder alone (no latent): it has no "
+            "encoder and no features"
+        )
+
+    def _encode_batch(self, x):
+        return self.encode(x)
+
+    def iw_bounds(self):
+        return {"iw_nll": "exact log p(x): no latent, every importance weight is p(x)"}
 
     def transformed_posterior(self, x, training=False):
         zeros = tf.zeros([tf.shape(x)[0], self.latent_dim], tf.float32)

@@ -310,10 +310,18 @@ _HE = "He et al. 2019, Tables 1-2"
 register(Method("vae", VAE, paper="Kingma & Welling 2014", row=f"{_HE}, VAE"))
 register(
     Method(
-        "autoregressive",
+        "lstm-lm",
         Autoregressive,
         paper="He et al. 2019",
-        row=f"{_HE}, LSTM-LM (text) / PixelCNN (images): the decoder alone, exact NLL",
+        row="He et al. 2019, Table 1, LSTM-LM: the text decoder alone, exact NLL",
+    )
+)
+register(
+    Method(
+        "pixelcnn",
+        Autoregressive,
+        paper="He et al. 2019",
+        row="He et al. 2019, Table 2, PixelCNN: the image decoder alone, exact NLL",
     )
 )
 register(

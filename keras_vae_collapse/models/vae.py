@@ -559,6 +559,10 @@ class VAE(keras.Model):
         mu, logvar = self.posterior_params(x, training=False)
         return self.representation(mu, logvar)
 
+    #: Whether the model has an encoder whose features `encode` gives and the
+    #: serving export serves (not the autoregressive baselines).
+    has_encoder = True
+
     #: Whether `encode` returns the posterior of the objective's KL term
     #: (False for Scale-VAE, whose `encode` gives the scaled posterior).
     encodes_posterior = True
