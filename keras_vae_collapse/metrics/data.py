@@ -52,7 +52,10 @@ def posterior_parameters(
 ):
     """(mu, logvar, batch_sizes) of a model over the data, batch by batch:
     of `model.encode`, or with `objective=True` of `model.posterior` (the
-    posterior of the KL term; they differ for Scale-VAE only)."""
+    posterior of the KL term; they differ for Scale-VAE only). A model
+    without an encoder (the autoregressive baselines) gives its posterior,
+    the prior."""
+    objective = objective or not model.has_encoder
     encode = model.posterior if objective else model.encode
     mus, logvars, sizes = [], [], []
     for x in iterate_batches(data, batch_size, num_examples):
