@@ -1,6 +1,10 @@
-"""The rows of issue 18 resume bit-exactly: a run stopped after epoch 1 and
-resumed from its checkpoint ends with the uninterrupted run's weights (the
-kill-and-resume test of test_train_resume.py covers the driver itself)."""
+"""The rows of issue 18 with training state of their own resume bit-exactly:
+a run stopped after epoch 1 and resumed from its checkpoint ends with the
+uninterrupted run's weights. lstm-lm has a frozen encoder (optimizer slots
+of the decoder only); sa-vae draws its refinement noise from the model's
+seed generator. Skip-VAE and MAE keep exactly a VAE's state (a decoder
+option, a loss term), which the kill-and-resume test of test_train_resume.py
+and the model contract test cover."""
 
 import numpy as np
 import pytest
@@ -29,9 +33,7 @@ def run(method, data, out, cache, epochs, resume=False):
     return model
 
 
-@pytest.mark.parametrize(
-    "method", ["lstm-lm", "sa-vae(svi_steps=2)", "skip-vae", "mae"]
-)
+@pytest.mark.parametrize("method", ["lstm-lm", "sa-vae(svi_steps=1)"])
 def test_resumed_run_equals_the_uninterrupted_one(method, tmp_path):
     data = text_folder(str(tmp_path / "mine"), train=60, valid=10)
     cache = str(tmp_path / "cache")
