@@ -117,7 +117,13 @@ def test_a_run_becomes_a_zoo_model(run, tmp_path):
     assert f"| {scored['iw_nll']:.2f} | 1.50 |" in card
     assert "Nobody et al. (made up)" in card and "| this model | 61.0 | 70.0 |" in card
     # Loading by name, raw text in, and the served encoder agrees.
+    # The stored weights are the scored ones without the optimizer's state.
+    assert meta["scored_weights_sha256"] == scored["weights_sha256"]
     model = zoo.load("tiny_vae", saved)
+    assert not model.compiled
+    run_model = zoo.load_preset(os.path.join(out, "model"))
+    for a, b in zip(model.weights, run_model.weights, strict=True):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
     texts = ["the cat sat", "Hello,\u00a0world! unseen"]
     mu, logvar = model.encode(texts)
     assert mu.shape == (2, 3) and np.isfinite(mu).all() and np.isfinite(logvar).all()

@@ -20,6 +20,7 @@ from keras_vae_collapse.version import __version__
 from keras_vae_collapse.zoo.model_card import model_card
 from keras_vae_collapse.zoo.preset_io import (
     CARD,
+    CONFIG,
     METADATA,
     WEIGHTS,
     ZooError,
@@ -151,6 +152,7 @@ def publish(
     try:
         shutil.copytree(source, staging, dirs_exist_ok=True)
         model = load_preset(staging)
+        _drop_training_state(model, staging)
         log(f"[kvc] exporting the encoder of {name}")
         export_encoder(model, staging, SERVING, 1)
         facts = {
@@ -158,6 +160,7 @@ def publish(
             "name": name,
             "git_commit": commit,
             "published_with": __version__,
+            "scored_weights_sha256": scored,
             "epochs_trained": summary.get("epochs_trained"),
             "learning_rate_schedule": summary.get("schedule"),
             "test_metrics": test_metrics(evaluation),
@@ -197,6 +200,28 @@ def publish(
         f.write("\n")
     log(f"[kvc] published {folder} and {recipes}/{name}.json")
     return folder
+
+
+def _drop_training_state(model, folder):
+    """Rewrites the preset in `folder` without the optimizer's state and the
+    compile config: the same model weights (so the evaluation of the run's
+    file holds), a third of the size for Adam, and `zoo.load` gives an
+    uncompiled model. The features are checked to be unchanged."""
+    before = [w.numpy() for w in model.weights]
+    model.optimizer = None
+    model.save_weights(os.path.join(folder, WEIGHTS))
+    path = os.path.join(folder, CONFIG)
+    with open(path) as f:
+        config = json.load(f)
+    config.pop("compile_config", None)
+    with open(path, "w") as f:
+        json.dump(config, f, indent=2)
+    reloaded = load_preset(folder, verify=False)
+    after = [w.numpy() for w in reloaded.weights]
+    if len(before) != len(after) or not all(
+        np.array_equal(a, b) for a, b in zip(before, after, strict=True)
+    ):
+        raise ZooError("the weights changed when the optimizer state was dropped")
 
 
 def _all_files(folder):
