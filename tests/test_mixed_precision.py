@@ -6,31 +6,17 @@ import os
 
 import numpy as np
 import pytest
+from test_new_rows_resume import train_tiny
 from test_own_text import text_folder
 
-from keras_vae_collapse import training, zoo
+from keras_vae_collapse import zoo
 from keras_vae_collapse.configs import get_config
 
 MIXED = {"precision": "mixed_bfloat16"}
-SMALL = {"embedding_dim": 8, "hidden_dim": 8, "latent_dim": 3}
 
 
 def run(data, out, cache, epochs, resume=False):
-    return training.train(
-        "vae",
-        "text",
-        data,
-        output_dir=out,
-        epochs=epochs,
-        steps_per_epoch=3,
-        cache_dir=cache,
-        tensorboard=False,
-        verbose=0,
-        resume=resume,
-        log=lambda *a: None,
-        **MIXED,
-        **SMALL,
-    )
+    return train_tiny("vae", data, out, cache, epochs, resume, **MIXED)
 
 
 def test_mixed_text_model_trains_saves_and_resumes(tmp_path):

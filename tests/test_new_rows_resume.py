@@ -15,8 +15,9 @@ from keras_vae_collapse import training
 SMALL = {"embedding_dim": 8, "hidden_dim": 8, "latent_dim": 3}
 
 
-def run(method, data, out, cache, epochs, resume=False):
-    model, _ = training.train(
+def train_tiny(method, data, out, cache, epochs, resume=False, **config):
+    """(model, summary) of a 3-steps-per-epoch run on your-own-text data."""
+    return training.train(
         method,
         "text",
         data,
@@ -29,8 +30,12 @@ def run(method, data, out, cache, epochs, resume=False):
         resume=resume,
         log=lambda *a: None,
         **SMALL,
+        **config,
     )
-    return model
+
+
+def run(method, data, out, cache, epochs, resume=False):
+    return train_tiny(method, data, out, cache, epochs, resume)[0]
 
 
 @pytest.mark.parametrize("method", ["lstm-lm", "sa-vae(svi_steps=1)"])

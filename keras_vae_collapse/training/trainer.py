@@ -252,10 +252,11 @@ def train(
         "tensorboard": tensorboard,
         "verbose": verbose,
         "log": log,
-        "strategy": strategy,
     }
+    scope = strategy.scope() if strategy is not None else contextlib.nullcontext()
     if output_dir is None:
-        return _train(spec, dataset, data_dir, size, config, None, None, **options)
+        with scope:
+            return _train(spec, dataset, data_dir, size, config, None, None, **options)
     record = {
         "method": spec.name,
         "dataset": dataset,
@@ -266,7 +267,7 @@ def train(
         "data_dir": None if data_dir is None else os.path.abspath(data_dir),
         "command": list(sys.argv),
     }
-    with RunFolder(output_dir) as folder:
+    with RunFolder(output_dir) as folder, scope:
         state = folder.open(record, resume=resume, overwrite=overwrite)
         if resume:
             log(
@@ -276,42 +277,6 @@ def train(
             )
         return _train(
             spec, dataset, data_dir, size, config, output_dir, state, **options
-        )
-
-
-def _train(
-    spec,
-    dataset,
-    data_dir,
-    size,
-    config,
-    output_dir,
-    state,
-    steps_per_epoch=None,
-    cache_dir=None,
-    eval_batches=None,
-    seed=0,
-    tensorboard=True,
-    verbose=1,
-    log=print,
-    strategy=None,
-):
-    with strategy.scope() if strategy is not None else contextlib.nullcontext():
-        return _train_in_scope(
-            spec,
-            dataset,
-            data_dir,
-            size,
-            config,
-            output_dir,
-            state,
-            steps_per_epoch,
-            cache_dir,
-            eval_batches,
-            seed,
-            tensorboard,
-            verbose,
-            log,
         )
 
 
@@ -337,7 +302,7 @@ def _task_index(strategy):
     return getattr(resolver, "task_id", 0) or 0
 
 
-def _train_in_scope(
+def _train(
     spec,
     dataset,
     data_dir,
@@ -345,13 +310,13 @@ def _train_in_scope(
     config,
     output_dir,
     state,
-    steps_per_epoch,
-    cache_dir,
-    eval_batches,
-    seed,
-    tensorboard,
-    verbose,
-    log,
+    steps_per_epoch=None,
+    cache_dir=None,
+    eval_batches=None,
+    seed=0,
+    tensorboard=True,
+    verbose=1,
+    log=print,
 ):
     initial_epoch = 0 if state is None else int(state["epochs_done"])
     # The global seed also fixes tf.data's shuffles: set it on resumption too.
