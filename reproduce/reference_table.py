@@ -1,4 +1,4 @@
-"""What aggressive training costs and keeps: the Agg-VAE table (issue 15, item 3).
+"""The main job's table at the reference schedule, with time ratios.
 
 He et al.'s synthetic protocol on the shared draw (`synthetic_he2019`, 16,000
 training sequences, the paper config and its learning-rate schedule), one run
@@ -12,6 +12,10 @@ Every finished row is written to `<output_dir>/<row>_s<seed>/table_row.json`
 and an interrupted run resumes from its last epoch, so calling `run_table`
 again continues where it stopped. Times only compare between rows run under
 the same load: run them one at a time with the same `threads`.
+
+Two row sets: `ROWS`, the main job's table with the rows the papers compare
+against (`scripts/reference_table.py`), and `AGG_ROWS`, what aggressive
+training costs and keeps (`benchmarks/agg_vae_cost.py`, issue 15).
 """
 
 import json
@@ -21,9 +25,22 @@ import re
 import numpy as np
 
 DATASET = "synthetic_he2019"
-#: The table's rows: VAE and the two Agg-VAE settings, each without and with
-#: He et al.'s KL annealing.
+#: The main job's rows: the VAE, both Agg-VAE settings, the decoder alone
+#: (exact NLL: the floor of every VAE row) and the other rows of He et al.'s
+#: and Song et al.'s tables.
 ROWS = (
+    "vae",
+    "agg-vae-ref",
+    "agg-vae",
+    "lstm-lm",
+    "sa-vae",
+    "sa-vae+anneal",
+    "skip-vae",
+    "mae",
+)
+#: The Agg-VAE cost table: VAE and the two Agg-VAE settings, each without and
+#: with He et al.'s KL annealing.
+AGG_ROWS = (
     "vae",
     "vae+anneal",
     "agg-vae-ref",
@@ -32,7 +49,7 @@ ROWS = (
     "agg-vae+anneal",
 )
 COLUMNS = (
-    ("iw_nll", "IW-NLL", ".2f"),
+    ("iw_nll", "NLL", ".2f"),
     ("kl", "KL", ".2f"),
     ("mi_batch", "MI(b)", ".2f"),
     ("mi_dataset", "MI(d)", ".2f"),
@@ -107,6 +124,8 @@ def run_row(
         "method": method,
         "seed": seed,
         **{k: result[k] for k in ("iw_nll", "kl", "mi_batch", "mi_dataset", "au")},
+        # what the NLL column is: an importance-weighted bound, or exact
+        "nll_kind": result["iw_bounds"]["iw_nll"],
         "mi_batch_size": result["mi_batch_size"],
         "num_samples": num_samples,
         "test_examples": info["num_examples"],
@@ -146,12 +165,20 @@ def _cell(value, fmt):
     return "-" if value is None else format(value, fmt)
 
 
+def _exact(row):
+    return str(row.get("nll_kind", "")).startswith("exact")
+
+
 def format_table(rows):
-    """A markdown table: one line per run, then the mean over seeds per method."""
+    """A markdown table: one line per run, then the mean over seeds per
+    method. NLL is the IW-NLL bound, or, marked "(exact)", a model's exact
+    NLL (no latent)."""
     header = "| method | seed | " + " | ".join(c[1] for c in COLUMNS) + " |"
     lines = [header, "|" + "---|" * (len(COLUMNS) + 2)]
     for r in rows:
         cells = [_cell(r.get(k), fmt) for k, _, fmt in COLUMNS]
+        if _exact(r):
+            cells[0] += " (exact)"
         lines.append(f"| {r['method']} | {r['seed']} | " + " | ".join(cells) + " |")
     for method in dict.fromkeys(r["method"] for r in rows):
         group = [r for r in rows if r["method"] == method]
@@ -159,5 +186,86 @@ def format_table(rows):
         for key, _, fmt in COLUMNS:
             values = [r.get(key) for r in group]
             cells.append("-" if None in values else format(float(np.mean(values)), fmt))
+        if all(_exact(r) for r in group):
+            cells[0] += " (exact)"
         lines.append(f"| {method} | mean | " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def define_flags(rows, module_name):
+    """The command-line flags of a table script (`module_name`, for its
+    `--help`) whose default rows are `rows` (`scripts/reference_table.py`,
+    `benchmarks/agg_vae_cost.py`)."""
+    import sys
+
+    from absl import flags
+
+    # absl files a script's own flags under its path, not "__main__"
+    own = {"module_name": sys.argv[0] if module_name == "__main__" else module_name}
+    flags.DEFINE_list("methods", list(rows), "Registry specs, one row each.", **own)
+    flags.DEFINE_list("seeds", ["0", "1", "2"], "Seeds of every row.", **own)
+    flags.DEFINE_string(
+        "data_dir",
+        None,
+        "The synthetic_he2019 folder (default: from KVC_DATA_DIR).",
+        **own,
+    )
+    flags.DEFINE_string("output_dir", None, "Folder of the runs and their rows.", **own)
+    flags.DEFINE_string(
+        "cache_dir", None, "tfds folder of the prepared datasets.", **own
+    )
+    flags.DEFINE_integer(
+        "num_samples", 500, "Importance samples of the IW-NLL.", lower_bound=1, **own
+    )
+    flags.DEFINE_integer(
+        "threads",
+        1,
+        "CPU threads of TensorFlow's ops (0: all cores).",
+        lower_bound=0,
+        **own,
+    )
+    flags.DEFINE_string("output", None, "Optional JSON of the rows.", **own)
+    flags.mark_flag_as_required("output_dir")
+
+
+def main_from_flags(flag_values):
+    """Runs (or resumes) the table the flags name and prints it."""
+    from absl import app
+
+    from keras_vae_collapse import evaluation
+    from keras_vae_collapse.cli.common import data_dir_for, set_threads
+    from keras_vae_collapse.models import registry
+
+    set_threads(flag_values.threads)
+    try:
+        seeds = [int(s) for s in flag_values.seeds]
+    except ValueError as error:
+        raise app.UsageError(
+            f"--seeds must be integers: {flag_values.seeds}"
+        ) from error
+    for method in flag_values.methods:
+        try:
+            registry.parse(method)  # a clear error before anything trains
+        except ValueError as error:
+            raise app.UsageError(str(error)) from error
+    data_dir = data_dir_for(DATASET, flag_values.data_dir)
+    if data_dir is None or not os.path.isdir(data_dir):
+        raise app.UsageError(
+            f"no synthetic_he2019 folder ({data_dir!r}): give --data_dir or "
+            "KVC_DATA_DIR"
+        )
+    rows = run_table(
+        flag_values.methods,
+        seeds,
+        data_dir=data_dir,
+        output_dir=flag_values.output_dir,
+        num_samples=flag_values.num_samples,
+        cache_dir=flag_values.cache_dir,
+    )
+    print(
+        f"threads {flag_values.threads}; NLL: IW-NLL with K = "
+        f"{flag_values.num_samples} (exact where marked), full test split"
+    )
+    print(format_table(rows))
+    if flag_values.output:
+        evaluation.write_json(rows, flag_values.output)
