@@ -8,6 +8,7 @@ import sys
 
 import keras
 import numpy as np
+import tensorflow as tf
 
 import keras_vae_collapse as kvc
 
@@ -168,3 +169,19 @@ def test_export_script_and_existing_version(tmp_path):
     again = subprocess.run(args, env=ENV, capture_output=True, text=True, timeout=300)
     assert again.returncode != 0 and "pick a new version" in again.stderr
     assert "Traceback" not in again.stderr
+
+
+def test_the_export_holds_the_encoder_not_the_decoder(tmp_path):
+    model, _ = trained_text_model()
+    path = kvc.export.export_encoder(model, str(tmp_path), "text_vae")
+    saved = tf.train.list_variables(os.path.join(path, "variables", "variables"))
+    sizes = [int(np.prod(s)) for name, s in saved if "VARIABLE_VALUE" in name]
+
+    def size(layer):
+        return sum(int(np.prod(v.shape)) for v in layer.weights)
+
+    # every encoder weight, once, plus what encode reads of Scale-VAE's factor
+    # state (the factor and its epoch statistics): no decoder weight
+    assert size(model.encoder) <= sum(sizes) <= size(model.encoder) + size(model.scale)
+    assert len(sizes) <= len(model.encoder.weights) + len(model.scale.weights)
+    assert size(model.decoder) > sum(sizes)

@@ -20,6 +20,10 @@ def export_encoder(model, base_dir, model_name, version=1, verbose=False):
       - text models without a tokenizer: `serving_default` takes ids;
       - other models: `serving_default(images: float32 [B, ...])`.
 
+    Only the variables the signatures read are saved (the encoder's and the
+    posterior transform's: not the decoder's), each once: nothing else is
+    tracked, so Keras keeps just the variables its endpoints use.
+
     Returns the version directory.
     """
     if not model.has_encoder:
@@ -30,7 +34,6 @@ def export_encoder(model, base_dir, model_name, version=1, verbose=False):
     if os.path.exists(version_dir):
         raise FileExistsError(f"{version_dir} exists: pick a new version")
     archive = keras.export.ExportArchive()
-    archive.track(model)
     likelihood = model.likelihood
 
     def outputs(x):
@@ -63,3 +66,4 @@ def export_encoder(model, base_dir, model_name, version=1, verbose=False):
         )
     archive.write_out(version_dir, verbose=verbose)
     return version_dir
+
