@@ -78,4 +78,10 @@ def real_data(tmp_path_factory):
             "real data not found: set KVC_DATA_DIR or put the corpora in "
             "../shared/data (see the README's data section)"
         )
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        # one cache for every worker of the run (the builders prepare a
+        # dataset once even when two processes ask for it at the same time)
+        cache = tmp_path_factory.getbasetemp().parent / "kvc_tfds"
+        cache.mkdir(exist_ok=True)
+        return root, str(cache)
     return root, str(tmp_path_factory.mktemp("kvc_tfds"))

@@ -25,8 +25,12 @@ def prepared(real_data, name):
 
 
 def texts_and_labels(builder, split):
-    items = list(builder.as_dataset(split=split).as_numpy_iterator())
-    return [e["text"].decode() for e in items], [e.get("label") for e in items]
+    """The split's texts and labels (None without), read as one batch."""
+    items = builder.as_dataset(split=split, batch_size=-1)
+    texts = [t.decode() for t in items["text"].numpy()]
+    if "label" not in items:
+        return texts, [None] * len(texts)
+    return texts, list(items["label"].numpy())
 
 
 def test_yahoo_counts_and_vocabulary(real_data):

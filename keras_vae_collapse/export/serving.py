@@ -66,4 +66,3 @@ def export_encoder(model, base_dir, model_name, version=1, verbose=False):
         )
     archive.write_out(version_dir, verbose=verbose)
     return version_dir
-
