@@ -7,7 +7,8 @@ For each shape (the cpu configs of Yahoo, yelp_sentiment and Omniglot, and the
 main job's synthetic one) on fixed random batches of that shape:
 - `fit`: the project's `model.fit` step of a plain VAE built as training
   builds it (`training.build_model`, the config's optimizer), without and
-  with XLA (`compile(jit_compile=True)`);
+  with XLA (`compile(jit_compile=True)`), and for text with the config's
+  `precision="mixed_bfloat16"` (`fit bf16`);
 - `bare`: the same networks' layers in one `tf.function` with nothing else:
   no dropout, masks, clipping, input checks or metrics (the text networks
   rebuilt from the same Keras layers without the padding mask; the image
@@ -19,7 +20,8 @@ main job's synthetic one) on fixed random batches of that shape:
   (`torch_text_vae.py`), when the optional extra is installed:
   `pip install -e '.[bench]'` (torch 2.13.0, CPU build). Text shapes only.
 
-Then the ratios: fit / bare, fit / floor, torch / fit (our speed-up). Each
+Then the ratios: fit / bare, fit / floor, fit bf16 / fp32 floor, torch / fit
+(our speed-up; fit is the better of fit and fit XLA). Each
 time is the best of two blocks of steps after warm-up steps; `--steps`
 sets a block (default: about 3 seconds of steps). All shapes run in one
 process with `--threads` threads, so the ratios compare like with like;
@@ -248,6 +250,10 @@ def measure(name, threads, steps, use_torch, ceilings):
     model.compile(optimizer=optimizer(), jit_compile=True)
     row["fit_xla"] = fit_seconds(model, batches, n)
     if kind == "token_ids":
+        keras.utils.set_random_seed(0)
+        mixed = get_config(dataset, "cpu", precision="mixed_bfloat16")
+        model = training.build_model("vae", mixed, info, 100)
+        row["fit_bf16"] = fit_seconds(model, batches, n)
         sizes = (vocab, config["embedding_dim"], config["hidden_dim"])
         for key, jit in (("bare", False), ("bare_xla", True)):
             keras.utils.set_random_seed(0)
@@ -277,9 +283,9 @@ def measure(name, threads, steps, use_torch, ceilings):
 def format_rows(rows, ceilings, use_torch):
     """The table: ms per step and the ratios."""
     head = (
-        f"{'shape':<16}{'fit':>9}{'fit XLA':>9}{'bare':>9}{'bare XLA':>9}"
-        f"{'floor32':>9}{'floor16':>9}{'torch':>9}"
-        f"{'fit/bare':>10}{'fit/floor32':>13}{'torch/fit':>11}"
+        f"{'shape':<16}{'fit':>9}{'fit XLA':>9}{'fit bf16':>9}{'bare':>9}"
+        f"{'bare XLA':>9}{'floor32':>9}{'floor16':>9}{'torch':>9}"
+        f"{'fit/bare':>10}{'fit/floor32':>13}{'bf16/floor32':>14}{'torch/fit':>11}"
     )
     lines = [
         "matmul ceiling: "
@@ -292,12 +298,13 @@ def format_rows(rows, ceilings, use_torch):
     for r in rows:
         fit = min(r["fit"], r["fit_xla"])
         torch = r.get("torch")
-        cells = [r["fit"], r["fit_xla"], r["bare"], r["bare_xla"]]
-        cells += [r["floor_float32"], r["floor_bfloat16"]]
-        text = "".join(f"{1e3 * c:>9.1f}" for c in cells)
-        text += f"{1e3 * torch:>9.1f}" if torch else f"{'-':>9}"
+        bf16 = r.get("fit_bf16")
+        cells = [r["fit"], r["fit_xla"], bf16, r["bare"], r["bare_xla"]]
+        cells += [r["floor_float32"], r["floor_bfloat16"], torch]
+        text = "".join(f"{'-':>9}" if c is None else f"{1e3 * c:>9.1f}" for c in cells)
         bare = min(r["bare"], r["bare_xla"])
         text += f"{fit / bare:>10.2f}{fit / r['floor_float32']:>13.2f}"
+        text += f"{bf16 / r['floor_float32']:>14.2f}" if bf16 else f"{'-':>14}"
         text += f"{torch / fit:>11.2f}" if torch else f"{'-':>11}"
         lines.append(f"{r['shape']:<16}" + text)
     if not use_torch:
