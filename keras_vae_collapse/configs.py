@@ -239,6 +239,7 @@ def get_config(dataset, size="cpu", **overrides):
         raise ValueError(f"config size must be 'paper' or 'cpu', got {size!r}")
     config = copy.deepcopy(CONFIGS[dataset][size])
     config.setdefault("precision", "float32")
+    config.setdefault("jit_compile", False)
     unknown = [k for k in overrides if k not in config]
     if unknown:
         raise ValueError(f"unknown config keys {unknown}; known: {sorted(config)}")
@@ -277,6 +278,11 @@ def _one_of(*choices):
             )
 
     return check
+
+
+def _boolean(key, value):
+    if not isinstance(value, bool):
+        raise ValueError(f"{key} must be True or False, got {value!r}")
 
 
 def _kernels(key, value):
@@ -343,6 +349,12 @@ SCHEMA = {
     # with fp32 weights, the encoder's outputs, the logits, the loss and the
     # KL in fp32 (text networks only).
     "precision": _one_of("float32", "mixed_bfloat16"),
+    # XLA-compile the training step (`compile(jit_compile=True)`; Agg-VAE:
+    # its numerical sub-steps, which it compiles anyway). Off by default: at
+    # the cpu configs' real shapes XLA is slower (benchmarks/step_time.py);
+    # at the synthetic shape it is faster. In-graph input checks are skipped
+    # under XLA: the builders' data are valid by construction.
+    "jit_compile": _boolean,
 }
 
 

@@ -115,3 +115,12 @@ def test_cpu_configs_shrink_the_same_networks_and_schedules(dataset):
     assert cpu["schedule"]["compare"] == paper["schedule"]["compare"]
     assert cpu["schedule"]["decay"] == paper["schedule"]["decay"]
     assert cpu["notes"]  # each says what it shrinks and what it costs
+
+
+def test_jit_compile_is_a_boolean_off_by_default():
+    from keras_vae_collapse.configs import get_config
+
+    assert get_config("synthetic_he2019", "paper")["jit_compile"] is False
+    assert get_config("yelp_sentiment", "cpu", jit_compile=True)["jit_compile"]
+    with pytest.raises(ValueError, match="jit_compile must be True or False"):
+        get_config("yelp_sentiment", "cpu", jit_compile=1)

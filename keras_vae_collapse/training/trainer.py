@@ -136,7 +136,9 @@ def _build_model(method, config, data, steps_per_epoch, seed):
         tokenizer=data["tokenizer"],
     )
     model.compile(
-        optimizer=make_optimizer(config["optimizer"], config["learning_rate"])
+        optimizer=make_optimizer(config["optimizer"], config["learning_rate"]),
+        # "auto" keeps a method's own choice (Agg-VAE's XLA sub-steps)
+        jit_compile=True if config.get("jit_compile") else "auto",
     )
     return model
 
