@@ -261,11 +261,10 @@ def measure(name, threads, steps, use_torch, ceilings):
             row[key] = timed(step, batches, n)
         row["flops"] = text_flops(batch, length, *sizes, config["latent_dim"])
         if use_torch:
-            from torch_text_vae import reference_step_seconds
+            from torch_text_vae import reference_step
 
-            row["torch"] = reference_step_seconds(
-                *sizes, config["latent_dim"], batches, n, threads=threads
-            )
+            step = reference_step(*sizes, config["latent_dim"], threads=threads)
+            row["torch"] = timed(step, batches, n)
     else:
         for key, jit in (("bare", False), ("bare_xla", True)):
             keras.utils.set_random_seed(0)

@@ -7,15 +7,11 @@ Needs the optional extra `bench` (torch): `pip install -e '.[bench]'`. Only
 the benchmark imports this file; nothing in the package or the tests does.
 """
 
-import time
 
-
-def reference_step_seconds(
-    vocab, embedding, hidden, latent, batches, steps=20, warmup=3, threads=2
-):
-    """Seconds per training step of the reference text VAE on `batches`
-    (int arrays [B, T]: <s> ... </s>, no padding), best of two blocks of
-    `steps` after `warmup` steps."""
+def reference_step(vocab, embedding, hidden, latent, threads=2):
+    """The reference text VAE's training step: a function of one batch (an
+    int array [B, T]: <s> ... </s>, no padding) that `step_time.timed`
+    times."""
     import torch
     from torch import nn
 
@@ -55,9 +51,9 @@ def reference_step_seconds(
     parameters = list(encoder.parameters()) + list(decoder.parameters())
     optimizer = torch.optim.SGD(parameters, lr=1.0)
     loss_fn = nn.CrossEntropyLoss(reduction="none", ignore_index=0)
-    tensors = [torch.as_tensor(b, dtype=torch.long) for b in batches]
 
-    def step(x):
+    def step(batch):
+        x = torch.as_tensor(batch, dtype=torch.long)
         mu, logvar = encoder(x)
         z = mu + torch.randn_like(mu) * torch.exp(0.5 * logvar)
         logits = decoder(x[:, :-1], z)
@@ -72,15 +68,7 @@ def reference_step_seconds(
 
     encoder.train()
     decoder.train()
-    for i in range(warmup):
-        step(tensors[i % len(tensors)])
-    best = float("inf")
-    for _ in range(2):
-        start = time.perf_counter()
-        for i in range(steps):
-            step(tensors[i % len(tensors)])
-        best = min(best, (time.perf_counter() - start) / steps)
-    return best
+    return step
 
 
 def available():
