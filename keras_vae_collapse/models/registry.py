@@ -468,7 +468,7 @@ register(
         kl_schedule="anneal",
         paper="Dieng et al. 2019",
         row="Song et al. 2024, Table 1, Skip-VAE (KL annealed as the table's "
-        "rows); text decoders only",
+        "rows); the text LSTM and the Omniglot PixelCNN (v2) decoders",
     )
 )
 register(

@@ -10,8 +10,9 @@ class SkipVAE(VAE):
     the latent cannot be washed out by the recurrence. The objective is the
     VAE's.
 
-    Its decoder must have a `skip_latent` option (`TextLSTMDecoder`), which
-    this model switches on; the PixelCNN's skip variant is not implemented.
+    Its decoder must have a `skip_latent` option, which this model switches
+    on: `TextLSTMDecoder` (z also at the vocabulary layer) and
+    `PixelCNNV2Decoder` (z also at every block and the head).
 
     Args:
         **kwargs: the `VAE` arguments.
@@ -20,8 +21,9 @@ class SkipVAE(VAE):
     def __init__(self, encoder, decoder, *args, **kwargs):
         if not hasattr(decoder, "skip_latent"):
             raise ValueError(
-                f"Skip-VAE needs a decoder with skip connections to its output "
-                f"(TextLSTMDecoder); {type(decoder).__name__} has none"
+                "Skip-VAE needs a decoder with skip connections to its output "
+                "(TextLSTMDecoder, PixelCNNV2Decoder); "
+                f"{type(decoder).__name__} has none"
             )
         if decoder.built and not decoder.skip_latent:
             raise ValueError(

@@ -105,6 +105,12 @@ class PixelCNNV2Decoder(keras.layers.Layer):
     `first_kernel`), and `generate` returns a tf.Tensor (what `VAE.sample`
     expects) rather than a NumPy array.
 
+    With `skip_latent` (Skip-VAE, Dieng et al. 2019: z enters every layer of
+    the generative model), a 1x1 convolution of the z maps (no bias) is also
+    added to the input of every bottleneck block and of the head, so z
+    reaches the logits without passing through the masked stack. The z maps
+    do not depend on the image, so the decoder stays causal.
+
     Args:
         latent_dim: n (32 in the paper).
         image_shape: (H, W, 1).
@@ -117,6 +123,8 @@ class PixelCNNV2Decoder(keras.layers.Layer):
         latent_maps: feature maps made from z (4).
         bn_momentum: Keras momentum of batch norm (0.9 = PyTorch's 0.1).
         bn_epsilon: epsilon of batch norm (1e-5, PyTorch's default).
+        skip_latent: feed the z maps to every block and the head too
+            (Skip-VAE); may be switched on until the layer is built.
     """
 
     def __init__(
@@ -128,6 +136,7 @@ class PixelCNNV2Decoder(keras.layers.Layer):
         latent_maps=4,
         bn_momentum=0.9,
         bn_epsilon=1e-5,
+        skip_latent=False,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -146,6 +155,8 @@ class PixelCNNV2Decoder(keras.layers.Layer):
         self.latent_maps = int(latent_maps)
         self.bn_momentum = float(bn_momentum)
         self.bn_epsilon = float(bn_epsilon)
+        self.skip_latent = bool(skip_latent)
+        self.skips = []  # made in build, so Skip-VAE can switch them on
         height, width, _ = self.image_shape
         first = self.kernel_sizes[0]
 
@@ -204,7 +215,18 @@ class PixelCNNV2Decoder(keras.layers.Layer):
         self._logits_fn = None
 
     def build(self, z_shape, x_shape=None):
-        pass
+        if self.skip_latent and not self.skips:
+            # One per bottleneck block, then one for the head.
+            self.skips = [
+                keras.layers.Conv2D(
+                    self.channels,
+                    1,
+                    use_bias=False,
+                    kernel_initializer=_reference_conv_initializer(),
+                    name=f"skip_{i}",
+                )
+                for i in range(len(self.blocks) + 1)
+            ]
 
     def call(self, z, x, training=None):
         height, width, _ = self.image_shape
@@ -215,8 +237,12 @@ class PixelCNNV2Decoder(keras.layers.Layer):
             h = outputs[i - 1]
             if i >= 3:
                 h = h + self.direct[i - 3](outputs[i - 3], training=training)
+            if self.skips:
+                h = h + self.skips[i - 1](maps)
             outputs.append(block(h, training=training))
         h = outputs[-1] + self.direct[-1](outputs[-3], training=training)
+        if self.skips:
+            h = h + self.skips[-1](maps)
         h = self.hidden_bn(self.hidden(h), training=training)
         return self.head(keras.activations.elu(h))
 
@@ -245,6 +271,7 @@ class PixelCNNV2Decoder(keras.layers.Layer):
                 "latent_maps": self.latent_maps,
                 "bn_momentum": self.bn_momentum,
                 "bn_epsilon": self.bn_epsilon,
+                "skip_latent": self.skip_latent,
             }
         )
         return config
