@@ -14,6 +14,7 @@ from test_serving_export import fresh_process
 
 import keras_vae_collapse as kvc
 from keras_vae_collapse import training, zoo
+from keras_vae_collapse.zoo.publish import test_metrics as metrics_of
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ENV = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
@@ -186,3 +187,21 @@ def test_serving_files_are_checked_and_a_name_is_not_replaced(run, tmp_path):
         zoo.load(folder)
     # A plain preset with an unlisted export beside it still loads.
     kvc.models.VAE.from_preset(os.path.join(run[0], "model"))
+
+
+def test_a_table_row_writes_only_its_recipe(run, tmp_path):
+    kwargs = _args(run, tmp_path, not_shipped_because="a baseline row")
+    assert zoo.publish(**kwargs) is None
+    assert not os.path.exists(tmp_path / "saved")
+    with open(tmp_path / "zoo" / "tiny.json") as f:
+        recipe = json.load(f)
+    scored = kwargs["evaluation"]
+    assert recipe["artifacts"] is None
+    assert recipe["not_shipped_because"] == "a baseline row"
+    assert recipe["test_metrics"] == metrics_of(scored)
+    assert recipe["scored_weights_sha256"] == scored["weights_sha256"]
+    assert recipe["steps"] == 3 and recipe["command"] == DRAFT["command"]
+    with pytest.raises(zoo.ZooError, match="exists"):
+        zoo.publish(**kwargs)
+    with pytest.raises(zoo.ZooError, match="say why"):
+        zoo.publish(**_args(run, tmp_path, not_shipped_because=" ", overwrite=True))

@@ -37,6 +37,12 @@ flags.DEFINE_string(
 flags.DEFINE_string("saved_models", None, "Default: kvc.zoo.saved_models_dir().")
 flags.DEFINE_string("recipes", None, "Default: kvc.zoo.recipes_dir().")
 flags.DEFINE_boolean("overwrite", False, "Replace an existing zoo model.")
+flags.DEFINE_string(
+    "not_shipped_because",
+    None,
+    "Write only the recipe (artifacts null) of a table row that is measured "
+    "but not shipped, with this reason.",
+)
 for _name in ("run", "name", "evaluation"):
     flags.mark_flag_as_required(_name)
 
@@ -74,6 +80,7 @@ def main(argv):
             recipes=FLAGS.recipes,
             commit=FLAGS.commit,
             overwrite=FLAGS.overwrite,
+            not_shipped_because=FLAGS.not_shipped_because,
         )
     except (zoo.ZooError, OSError) as error:
         raise app.UsageError(str(error)) from error

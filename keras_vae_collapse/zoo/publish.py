@@ -84,9 +84,15 @@ def publish(
     recipes=None,
     commit=None,
     overwrite=False,
+    not_shipped_because=None,
     log=print,
 ):
     """Writes zoo model `name` from a finished run; returns its folder.
+
+    With `not_shipped_because` (a table row trained but not shipped), only
+    the recipe is written: the same measured metrics and run facts, with
+    `"artifacts": null` and the reason; nothing goes to `saved_models/` and
+    None is returned.
 
     Args:
         run_dir: a kvc-train output folder (`model/` and `summary.json`).
@@ -104,6 +110,7 @@ def publish(
         commit: the git commit the run was trained with, when its metadata
             does not record one (a run from a source snapshot).
         overwrite: replace an existing zoo model of that name.
+        not_shipped_because: write only the recipe, saying why.
     """
     from keras_vae_collapse.export import export_encoder
     from keras_vae_collapse.training.trainer import RUN_MODEL
@@ -140,6 +147,20 @@ def publish(
     commit = recorded or commit
     if commit is None:
         raise ZooError("the run records no git commit: pass the one it ran from")
+    if not_shipped_because is not None:
+        return _write_recipe_only(
+            run_dir,
+            name,
+            meta,
+            draft,
+            evaluation,
+            probe,
+            commit,
+            recipes,
+            not_shipped_because,
+            overwrite,
+            log,
+        )
     saved_models = saved_models or saved_models_dir()
     folder = os.path.join(saved_models, name)
     if os.path.exists(folder) and not overwrite:
@@ -200,6 +221,52 @@ def publish(
         f.write("\n")
     log(f"[kvc] published {folder} and {recipes}/{name}.json")
     return folder
+
+
+def _write_recipe_only(
+    run_dir,
+    name,
+    meta,
+    draft,
+    evaluation,
+    probe,
+    commit,
+    recipes,
+    reason,
+    overwrite,
+    log,
+):
+    """The recipe of a run that is measured but not shipped."""
+    if not str(reason).strip():
+        raise ZooError("not_shipped_because must say why")
+    path = os.path.join(recipes, f"{name}.json")
+    if os.path.exists(path) and not overwrite:
+        raise ZooError(f"{path} exists (pass overwrite=True to replace it)")
+    summary = _read_json(os.path.join(run_dir, "summary.json"), "run summary")
+    recipe = {
+        **draft,
+        "name": name,
+        "dataset": meta["dataset"],
+        "config": meta["config_size"],
+        "method": meta["method"],
+        "seed": meta["seed"],
+        "git_commit": commit,
+        "steps": meta.get("steps"),
+        "train_seconds": meta.get("train_seconds"),
+        "epochs_trained": summary.get("epochs_trained"),
+        "scored_weights_sha256": evaluation.get("weights_sha256"),
+        "artifacts": None,
+        "not_shipped_because": str(reason),
+        "test_metrics": test_metrics(evaluation),
+    }
+    if probe is not None:
+        recipe["representation"] = probe
+    os.makedirs(recipes, exist_ok=True)
+    with open(path, "w") as f:
+        json.dump(recipe, f, indent=2)
+        f.write("\n")
+    log(f"[kvc] wrote the recipe {path} (not shipped: {reason})")
+    return None
 
 
 def _drop_training_state(model, folder):
