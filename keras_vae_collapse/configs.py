@@ -14,12 +14,15 @@ The reference schedule adds one validation pass per epoch to these times:
 
     dataset         sizes (emb / LSTM or channels)   s/step  steps/epoch  run
     yahoo           128 / 256, <= 100 words, B 32     0.887      286      20 ep, 85 min
-    yelp_sentiment  128 / 256, B 32                   0.127    4,577      10 ep, 97 min
+    yelp_sentiment  128 / 256, B 32                   0.089*   4,577      10 ep, 70 min*
     ptb             128 / 256, B 32                   0.254    1,320      15 ep, 84 min
     omniglot        ResNet 32 / PixelCNN v2 32 x 4    0.256      460      40 ep, 78 min
     synthetic       50 / 50, latent 2, B 16           0.015    1,000      50 ep, 13 min
     yelp            as yahoo (no copy here to measure; expect ~0.9 s/step,
                     3,125 steps/epoch: 2 epochs in ~95 min)
+
+    * in real training, validation included, two runs side by side at
+      --threads=1 each (2026-12-03); the benchmark's step was 0.127 s.
 
 Agg-VAE's aggressive epochs cost several times a plain epoch (3x over a whole
 run in `benchmarks/agg_vae_cost.py`).
@@ -116,8 +119,10 @@ CONFIGS = {
             epochs=10,
             warm_up_epochs=3,
             notes="embeddings 128, LSTMs 256, batch 32, vocabulary 9,341 "
-            "sentences <= 15 words: 0.127 s/step, 4,577 steps/epoch (146,431 "
-            "sentences), 10 epochs in about 97 minutes",
+            "sentences <= 15 words: 4,577 steps/epoch (146,431 sentences); "
+            "0.089 s/step with validation at --threads=1 beside a second such "
+            "run (2026-12-03), so two models train their 10 epochs in about "
+            "70 minutes",
         ),
     },
     "ptb": {
