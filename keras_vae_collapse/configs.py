@@ -245,6 +245,7 @@ def get_config(dataset, size="cpu", **overrides):
     config = copy.deepcopy(CONFIGS[dataset][size])
     config.setdefault("precision", "float32")
     config.setdefault("jit_compile", False)
+    config.setdefault("steps_per_execution", 1)
     unknown = [k for k in overrides if k not in config]
     if unknown:
         raise ValueError(f"unknown config keys {unknown}; known: {sorted(config)}")
@@ -360,6 +361,14 @@ SCHEMA = {
     # at the synthetic shape it is faster. In-graph input checks are skipped
     # under XLA: the builders' data are valid by construction.
     "jit_compile": _boolean,
+    # Training steps per call of the compiled train function
+    # (`compile(steps_per_execution=N)`): fewer returns to Python, for tiny
+    # steps; the largest divisor of the epoch's steps not above it, so calls
+    # end with the epoch. Within an epoch the same batches and draws as one
+    # step per call, to the bit; after a validation pass the sampling stream
+    # shifts by one draw (Keras's one-step calls make one more). Agg-VAE runs
+    # one outer step per call whatever this says.
+    "steps_per_execution": _number(1, integer=True),
 }
 
 

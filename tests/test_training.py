@@ -128,3 +128,72 @@ def test_libi_and_method_hyperparameters_through_the_train_script(tmp_path):
     assert summary["config"]["schedule"]["min_epoch"] == 0
     model = kvc.models.LiBI.from_preset(str(tmp_path / "run" / "model"))
     assert model.stage == 2 and model.num_prior_samples == 8
+
+
+def _tiny_yahoo(folder):
+    rng = np.random.default_rng(0)
+    words = [f"w{i}" for i in range(30)]
+    docs = [" ".join(rng.choice(words, rng.integers(3, 20))) for _ in range(120)]
+    for name in ("train.txt", "val.txt"):
+        write(str(folder / name), docs[:100])
+    write(str(folder / "test.txt"), docs[100:])
+    return str(folder)
+
+
+def test_steps_per_execution_trains_the_same_weights(tmp_path):
+    """Config key steps_per_execution: N steps per call of the compiled train
+    function train on the same batches with the same dropout and z draws as
+    one step per call, to the bit.
+    (Over several epochs the two differ: with one step per call Keras ends
+    a validation pass of unknown length with a call that fails on the
+    iterator after the sampling seed's update has run, one draw that the
+    loop of N steps does not make.) Agg-VAE,
+    which reads its own inner batches, runs one outer step per call and says
+    so."""
+    data = _tiny_yahoo(tmp_path / "yahoo")
+
+    def train(method, spe, name, **kwargs):
+        return training.train(
+            method,
+            "yahoo",
+            data,
+            output_dir=str(tmp_path / name),
+            epochs=1,
+            cache_dir=str(tmp_path / "cache"),
+            embedding_dim=8,
+            hidden_dim=8,
+            latent_dim=2,
+            batch_size=16,
+            steps_per_execution=spe,
+            tensorboard=False,
+            verbose=0,
+            log=lambda *a: None,
+            **kwargs,
+        )
+
+    one, summary = train("vae", 1, "one")
+    three, summary3 = train("vae", 3, "three")
+    assert summary["steps"] == summary3["steps"]
+    # 3 does not divide the epoch's steps: calls of their largest divisor <= 3
+    assert summary["steps"] % 3 and three.steps_per_execution in (1, 2)
+    assert three.steps_per_execution == training.trainer.steps_per_call(
+        3, summary["steps"]
+    )
+    for a, b in zip(one.weights, three.weights, strict=True):
+        np.testing.assert_array_equal(a.numpy(), b.numpy(), err_msg=a.path)
+    with pytest.warns(UserWarning, match="steps_per_execution is ignored"):
+        train(
+            "agg-vae",
+            4,
+            "agg",
+            hyperparameters={"max_inner_steps": 2, "window": 1, "jit_steps": False},
+        )
+    with pytest.raises(ValueError, match="steps_per_execution"):
+        get_config("yahoo", "cpu", steps_per_execution=0)
+    # Calls end with the epoch: the largest divisor of its steps.
+    assert [training.trainer.steps_per_call(32, n) for n in (1000, 4577, 7)] == [
+        25,
+        23,
+        7,
+    ]
+    assert training.trainer.steps_per_call(1, 1000) == 1

@@ -196,8 +196,16 @@ class AggressiveVAE(VAE):
         """Compiles with one optimizer per parameter group: `optimizer` (the
         decoder's; the encoder gets a fresh copy of it) or the two explicitly.
         `jit_compile=True` / `False` sets `jit_steps` (XLA can compile only the
-        numerical sub-steps of this loop); "auto" keeps it."""
+        numerical sub-steps of this loop); "auto" keeps it. A
+        `steps_per_execution` above 1 is ignored with a warning: the inner
+        loop reads its own batches, so each call runs one outer step."""
         jit = kwargs.pop("jit_compile", "auto")
+        if kwargs.pop("steps_per_execution", 1) != 1:
+            warnings.warn(
+                "AggressiveVAE runs one outer step per call: steps_per_execution "
+                "is ignored",
+                stacklevel=2,
+            )
         if jit != "auto":
             self.jit_steps = bool(jit)
         if optimizer is not None:

@@ -139,8 +139,21 @@ def _build_model(method, config, data, steps_per_epoch, seed):
         optimizer=make_optimizer(config["optimizer"], config["learning_rate"]),
         # "auto" keeps a method's own choice (Agg-VAE's XLA sub-steps)
         jit_compile=True if config.get("jit_compile") else "auto",
+        steps_per_execution=steps_per_call(
+            config.get("steps_per_execution", 1), steps_per_epoch
+        ),
     )
     return model
+
+
+def steps_per_call(requested, steps_per_epoch):
+    """The largest divisor of `steps_per_epoch` not above `requested`: Keras
+    runs whole calls of `steps_per_execution` steps, so a call that crossed
+    an epoch's end would train on the next epoch's batches."""
+    requested = max(int(requested), 1)
+    if not steps_per_epoch:
+        return 1 if requested > 1 else requested
+    return max(d for d in range(1, requested + 1) if steps_per_epoch % d == 0)
 
 
 def count_batches(ds):
