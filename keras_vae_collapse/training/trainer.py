@@ -152,7 +152,7 @@ def steps_per_call(requested, steps_per_epoch):
     an epoch's end would train on the next epoch's batches."""
     requested = max(int(requested), 1)
     if not steps_per_epoch:
-        return 1 if requested > 1 else requested
+        return 1
     return max(d for d in range(1, requested + 1) if steps_per_epoch % d == 0)
 
 
