@@ -235,6 +235,15 @@ CONFIGS = {
 }
 
 
+#: Keys every config has, with the value of a config that does not give one
+#: (and of a run recorded before the key existed).
+OPTIONAL_DEFAULTS = {
+    "precision": "float32",
+    "jit_compile": False,
+    "steps_per_execution": 1,
+}
+
+
 def get_config(dataset, size="cpu", **overrides):
     """A copy of the config of `dataset` ("paper" or "cpu"), with overrides."""
     if dataset not in CONFIGS:
@@ -243,9 +252,8 @@ def get_config(dataset, size="cpu", **overrides):
     if size not in CONFIGS[dataset]:
         raise ValueError(f"config size must be 'paper' or 'cpu', got {size!r}")
     config = copy.deepcopy(CONFIGS[dataset][size])
-    config.setdefault("precision", "float32")
-    config.setdefault("jit_compile", False)
-    config.setdefault("steps_per_execution", 1)
+    for key, value in OPTIONAL_DEFAULTS.items():
+        config.setdefault(key, value)
     unknown = [k for k in overrides if k not in config]
     if unknown:
         raise ValueError(f"unknown config keys {unknown}; known: {sorted(config)}")

@@ -40,6 +40,13 @@ def test_resume_refuses_another_run_and_names_the_difference(tmp_path):
     with RunFolder(tmp_path) as folder:  # the same run, more epochs: fine
         state = folder.open(dict(RECORD, config={"epochs": 5}), resume=True)
     assert state == {"epochs_done": 2}
+    # A run recorded before a config key existed had its default value.
+    with RunFolder(tmp_path) as folder:
+        config = {"epochs": 3, "steps_per_execution": 1, "jit_compile": False}
+        assert folder.open(dict(RECORD, config=config), resume=True)
+    with RunFolder(tmp_path) as folder, pytest.raises(RunFolderError) as error:
+        folder.open(dict(RECORD, config={"steps_per_execution": 4}), resume=True)
+    assert "config.steps_per_execution: 1 -> 4" in str(error.value)
 
 
 LOCKER = """

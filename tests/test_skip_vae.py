@@ -126,3 +126,11 @@ def test_pixelcnn_skip_vae_saves_and_loads(tmp_path):
     loaded = keras.saving.load_model(tmp_path / "m.keras")
     assert loaded.decoder.skip_latent and len(loaded.decoder.skips) == 4
     np.testing.assert_array_equal(model.elbo(x), loaded.elbo(x))
+
+
+def test_pixelcnn_skip_flag_cannot_change_after_build():
+    decoder = kvc.networks.PixelCNNV2Decoder(N, channels=8, kernel_sizes=(3, 3, 3))
+    decoder(np.zeros((1, N), np.float32), images(1))
+    with pytest.raises(ValueError, match="before the decoder is built"):
+        decoder.skip_latent = True
+    decoder.skip_latent = False  # unchanged: fine

@@ -175,7 +175,7 @@ def test_steps_per_execution_trains_the_same_weights(tmp_path):
     three, summary3 = train("vae", 3, "three")
     assert summary["steps"] == summary3["steps"]
     # 3 does not divide the epoch's steps: calls of their largest divisor <= 3
-    assert summary["steps"] % 3 and three.steps_per_execution in (1, 2)
+    assert summary["steps"] % 3 and three.steps_per_execution > 1
     assert three.steps_per_execution == training.trainer.steps_per_call(
         3, summary["steps"]
     )

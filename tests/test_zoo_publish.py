@@ -205,3 +205,9 @@ def test_a_table_row_writes_only_its_recipe(run, tmp_path):
         zoo.publish(**kwargs)
     with pytest.raises(zoo.ZooError, match="say why"):
         zoo.publish(**_args(run, tmp_path, not_shipped_because=" ", overwrite=True))
+
+
+def test_a_shipped_model_is_not_turned_into_a_table_row(run, tmp_path):
+    zoo.publish(**_args(run, tmp_path))
+    with pytest.raises(zoo.ZooError, match="shipped model"):
+        zoo.publish(**_args(run, tmp_path, not_shipped_because="x", overwrite=True))

@@ -8,7 +8,9 @@ Writes saved_models/<name>/ (the run's preset, the serving/1 encoder, the
 model card, metadata with every file's SHA-256 and the measured metrics) and
 zoo/<name>.json (from the draft zoo/drafts/<name>.json, or --draft).
 The metrics come from --evaluation, the JSON kvc-evaluate
-wrote for the run's stored weights (checked by checksum).
+wrote for the run's stored weights (checked by checksum). With
+--not_shipped_because="<why>", only zoo/<name>.json is written (a table row
+that is measured but not shipped: "artifacts": null).
 """
 
 from absl import app, flags
@@ -36,7 +38,9 @@ flags.DEFINE_string(
 )
 flags.DEFINE_string("saved_models", None, "Default: kvc.zoo.saved_models_dir().")
 flags.DEFINE_string("recipes", None, "Default: kvc.zoo.recipes_dir().")
-flags.DEFINE_boolean("overwrite", False, "Replace an existing zoo model.")
+flags.DEFINE_boolean(
+    "overwrite", False, "Replace an existing zoo model (or recipe-only row)."
+)
 flags.DEFINE_string(
     "not_shipped_because",
     None,

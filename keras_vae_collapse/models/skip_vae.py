@@ -12,7 +12,8 @@ class SkipVAE(VAE):
 
     Its decoder must have a `skip_latent` option, which this model switches
     on: `TextLSTMDecoder` (z also at the vocabulary layer) and
-    `PixelCNNV2Decoder` (z also at every block and the head).
+    `PixelCNNV2Decoder` (z also at every block of the main stack and the
+    head).
 
     Args:
         **kwargs: the `VAE` arguments.
@@ -27,7 +28,8 @@ class SkipVAE(VAE):
             )
         if decoder.built and not decoder.skip_latent:
             raise ValueError(
-                "Skip-VAE needs an unbuilt decoder (its output layer grows)"
+                "Skip-VAE needs an unbuilt decoder (its skip weights are made "
+                "when it is built)"
             )
         decoder.skip_latent = True
         super().__init__(encoder, decoder, *args, **kwargs)

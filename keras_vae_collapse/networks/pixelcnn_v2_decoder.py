@@ -107,7 +107,8 @@ class PixelCNNV2Decoder(keras.layers.Layer):
 
     With `skip_latent` (Skip-VAE, Dieng et al. 2019: z enters every layer of
     the generative model), a 1x1 convolution of the z maps (no bias) is also
-    added to the input of every bottleneck block and of the head, so z
+    added to the input of every block of the main stack (not the direct
+    connections) and of the head, so z
     reaches the logits without passing through the masked stack. The z maps
     do not depend on the image, so the decoder stays causal.
 
@@ -155,8 +156,8 @@ class PixelCNNV2Decoder(keras.layers.Layer):
         self.latent_maps = int(latent_maps)
         self.bn_momentum = float(bn_momentum)
         self.bn_epsilon = float(bn_epsilon)
-        self.skip_latent = bool(skip_latent)
         self.skips = []  # made in build, so Skip-VAE can switch them on
+        self.skip_latent = skip_latent
         height, width, _ = self.image_shape
         first = self.kernel_sizes[0]
 
@@ -214,15 +215,26 @@ class PixelCNNV2Decoder(keras.layers.Layer):
         )
         self._logits_fn = None
 
+    @property
+    def skip_latent(self):
+        return self._skip_latent
+
+    @skip_latent.setter
+    def skip_latent(self, value):
+        if self.built and bool(value) != bool(self.skips):
+            raise ValueError("skip_latent can change only before the decoder is built")
+        self._skip_latent = bool(value)
+
     def build(self, z_shape, x_shape=None):
         if self.skip_latent and not self.skips:
-            # One per bottleneck block, then one for the head.
+            # One per block of the main stack, then one for the head.
             self.skips = [
                 keras.layers.Conv2D(
                     self.channels,
                     1,
                     use_bias=False,
                     kernel_initializer=_reference_conv_initializer(),
+                    dtype=self.dtype_policy,
                     name=f"skip_{i}",
                 )
                 for i in range(len(self.blocks) + 1)

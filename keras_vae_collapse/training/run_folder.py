@@ -137,11 +137,15 @@ class RunFolder:
 def difference(saved, record):
     """The differing fields of two run records, as 'key: old -> new'."""
     out = []
+    from keras_vae_collapse.configs import OPTIONAL_DEFAULTS
+
     saved_config = dict(saved.get("config", {}))
     new_config = dict(record.get("config", {}))
     for config in (saved_config, new_config):
         config.pop("epochs", None)  # a maximum: extending a run is fine
         config.pop("notes", None)
+        for key, value in OPTIONAL_DEFAULTS.items():  # a run recorded before
+            config.setdefault(key, value)  # a key existed had its default
     for key in sorted(set(saved) | set(record)):
         if key in _MAY_CHANGE or key == "config":
             continue

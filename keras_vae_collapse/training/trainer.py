@@ -352,6 +352,9 @@ def _train(
                 f"{path} cannot be loaded ({type(error).__name__}: {error}); the "
                 "checkpoint is damaged: train anew with --overwrite"
             ) from error
+        # the compile config's steps per call, fitted to this epoch's length
+        # (the data folder may change on resume)
+        model.steps_per_execution = steps_per_call(model.steps_per_execution, steps)
     else:
         model = build_model(spec, config, data, steps, seed)
     schedule = None

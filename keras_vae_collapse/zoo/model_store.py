@@ -87,6 +87,17 @@ def load(name, directory=None, verify=True):
             f"unknown zoo model {name!r}; known: {', '.join(known) or 'none'}"
             if name not in known
             else f"zoo model {name!r} has a recipe but no trained artifacts in "
-            f"{directory} (train it with its recipe)"
+            f"{directory}: {_why_not_shipped(name)}"
         )
     return load_preset(folder, verify)
+
+
+def _why_not_shipped(name):
+    """The recipe's `not_shipped_because`, else how to make the model."""
+    try:
+        reason = recipe(name).get("not_shipped_because")
+    except Exception:  # an unreadable recipe: the plain advice
+        reason = None
+    if reason:
+        return f"it is not shipped ({reason}); train it with its recipe"
+    return "train it with its recipe"

@@ -148,6 +148,12 @@ def publish(
     if commit is None:
         raise ZooError("the run records no git commit: pass the one it ran from")
     if not_shipped_because is not None:
+        shipped = os.path.join(saved_models or saved_models_dir(), name)
+        if os.path.exists(os.path.join(shipped, METADATA)):
+            raise ZooError(
+                f"{shipped} is a shipped model: remove it before publishing "
+                f"{name} as a row that is not shipped"
+            )
         return _write_recipe_only(
             run_dir,
             name,
