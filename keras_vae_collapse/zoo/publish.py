@@ -195,13 +195,7 @@ def publish(
         if probe is not None:
             facts["representation"] = probe
         recipe = {
-            **draft,
-            "name": name,
-            "dataset": meta["dataset"],
-            "config": meta["config_size"],
-            "method": meta["method"],
-            "seed": meta["seed"],
-            "git_commit": commit,
+            **_recipe_head(draft, name, meta, commit),
             "artifacts": f"saved_models/{name}",
             "test_metrics": facts["test_metrics"],
         }
@@ -221,12 +215,29 @@ def publish(
     finally:
         if os.path.exists(staging):
             shutil.rmtree(staging)
+    _write_recipe(recipes, name, recipe)
+    log(f"[kvc] published {folder} and {recipes}/{name}.json")
+    return folder
+
+
+def _recipe_head(draft, name, meta, commit):
+    """The draft plus the run's facts that every recipe records."""
+    return {
+        **draft,
+        "name": name,
+        "dataset": meta["dataset"],
+        "config": meta["config_size"],
+        "method": meta["method"],
+        "seed": meta["seed"],
+        "git_commit": commit,
+    }
+
+
+def _write_recipe(recipes, name, recipe):
     os.makedirs(recipes, exist_ok=True)
     with open(os.path.join(recipes, f"{name}.json"), "w") as f:
         json.dump(recipe, f, indent=2)
         f.write("\n")
-    log(f"[kvc] published {folder} and {recipes}/{name}.json")
-    return folder
 
 
 def _write_recipe_only(
@@ -250,13 +261,7 @@ def _write_recipe_only(
         raise ZooError(f"{path} exists (pass overwrite=True to replace it)")
     summary = _read_json(os.path.join(run_dir, "summary.json"), "run summary")
     recipe = {
-        **draft,
-        "name": name,
-        "dataset": meta["dataset"],
-        "config": meta["config_size"],
-        "method": meta["method"],
-        "seed": meta["seed"],
-        "git_commit": commit,
+        **_recipe_head(draft, name, meta, commit),
         "steps": meta.get("steps"),
         "train_seconds": meta.get("train_seconds"),
         "epochs_trained": summary.get("epochs_trained"),
@@ -267,10 +272,7 @@ def _write_recipe_only(
     }
     if probe is not None:
         recipe["representation"] = probe
-    os.makedirs(recipes, exist_ok=True)
-    with open(path, "w") as f:
-        json.dump(recipe, f, indent=2)
-        f.write("\n")
+    _write_recipe(recipes, name, recipe)
     log(f"[kvc] wrote the recipe {path} (not shipped: {reason})")
     return None
 
