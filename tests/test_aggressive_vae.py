@@ -466,6 +466,28 @@ def test_check_every_switches_off_within_an_epoch():
     }
 
 
+def test_check_every_reports_progress_while_aggressive(capsys):
+    model = text_agg(max_inner_steps=2, window=100, check_every=2)
+    values = iter([0.5, 0.3])
+    model.validation_mi = lambda seed=0: next(values)
+    model.fit(
+        token_data(32),
+        batch_size=8,
+        epochs=1,
+        verbose=2,
+        validation_data=(token_data(16, seed=3),),
+    )
+    out = capsys.readouterr().out
+    # the check after step 2 keeps the phase on and says so; the one after
+    # step 4 (patience 1) switches it off and says that instead
+    assert (
+        "[kvc] step 2: validation MI 0.5000 (best 0.5000), aggressive; "
+        "2.0 inner steps per outer step so far" in out
+    )
+    assert "[kvc] step 4: validation MI 0.3000, aggressive training switched off" in out
+    assert "[kvc] step 4: validation MI 0.3000 (best" not in out
+
+
 def test_check_every_uses_a_fixed_subset_with_fixed_samples():
     model = text_agg(check_every=3, switch_examples=24)
     model.set_switch_data(token_data(40, seed=3), batch_size=8)

@@ -630,5 +630,17 @@ class _SwitchCheck(keras.callbacks.Callback):
             return
         step = int(self.model.kl_step.numpy())
         if step % self.every == 0:
-            self.model.check_switch(int(self.model.seed or 0), f"step {step}")
+            mi = self.model.check_switch(int(self.model.seed or 0), f"step {step}")
             self.on = bool(int(self.model.aggressive.numpy()))
+            verbose = self.params.get("verbose", 0) if self.params else 0
+            if self.on and mi is not None and verbose:
+                # Progress of a phase that can last long between epoch logs.
+                report = self.model.training_report()
+                inner = report["inner_steps"] / max(report["aggressive_steps"], 1)
+                best = float(self.model.mi_reference.numpy())
+                print(
+                    f"{chr(10) if verbose == 1 else ''}[kvc] step {step}: "
+                    f"validation MI {mi:.4f} (best {best:.4f}), aggressive; "
+                    f"{inner:.1f} inner steps per outer step so far",
+                    flush=True,
+                )
