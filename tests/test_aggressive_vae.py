@@ -385,6 +385,7 @@ def test_reference_setting_is_one_call_away_and_options_round_trip():
         check_every=50,
         switch_examples=200,
         hold_while_annealing=True,
+        max_aggressive_steps=300,
     )
     config = model.get_config()
     clone = kvc.models.AggressiveVAE.from_config(config)
@@ -394,6 +395,8 @@ def test_reference_setting_is_one_call_away_and_options_round_trip():
         text_agg(inner_clip="decoder")
     with pytest.raises(ValueError, match="check_every"):
         text_agg(check_every=0)
+    with pytest.raises(ValueError, match="max_aggressive_steps"):
+        text_agg(max_aggressive_steps=0)
 
 
 def test_inner_budget_runs_exactly_that_many_steps():
@@ -488,6 +491,26 @@ def test_check_every_reports_progress_while_aggressive(capsys):
     assert "[kvc] step 4: validation MI 0.3000 (best" not in out
 
 
+def test_max_aggressive_steps_ends_the_phase_in_the_step(capsys):
+    # no switch data and no checks: only the budget can end the phase
+    model = text_agg(max_inner_steps=2, window=100, max_aggressive_steps=3)
+    history = model.fit(token_data(40), batch_size=8, epochs=1, verbose=0)
+    assert model.training_report() == {
+        "aggressive": 0,
+        "aggressive_steps": 3,
+        "inner_steps": 6,
+    }
+    assert history.history["aggressive"] == [0.0]
+    assert "[kvc] step 3: max_aggressive_steps (3) reached" in capsys.readouterr().out
+    # a custom loop obeys it too: the budget lives in the compiled step
+    loop = text_agg(max_inner_steps=2, window=100, max_aggressive_steps=2)
+    loop.set_inner_data(token_data(40), batch_size=8)
+    for _ in range(4):
+        loop.train_on_batch(token_data(8))
+    assert int(loop.aggressive_steps.numpy()) == 2
+    assert int(loop.aggressive.numpy()) == 0
+
+
 def test_check_every_uses_a_fixed_subset_with_fixed_samples():
     model = text_agg(check_every=3, switch_examples=24)
     model.set_switch_data(token_data(40, seed=3), batch_size=8)
@@ -517,6 +540,7 @@ def test_resumed_training_with_the_new_options_is_bit_exact(tmp_path):
         check_every=2,
         switch_examples=16,
         hold_while_annealing=True,
+        max_aggressive_steps=5,  # ends the phase (and the hold) in epoch 2
         kl_schedule=kvc.schedules.LinearAnnealing(1, kl_start=0.1, warm_up_epochs=4),
     )
 
@@ -540,7 +564,14 @@ def test_resumed_training_with_the_new_options_is_bit_exact(tmp_path):
     first.save(path)
     loaded = keras.saving.load_model(path)
     fit(loaded, 2)
-    for name in ("aggressive", "mi_reference", "epochs_without_improvement"):
+    assert straight.training_report()["aggressive_steps"] == 5
+    assert int(straight.aggressive.numpy()) == 0
+    for name in (
+        "aggressive",
+        "aggressive_steps",
+        "mi_reference",
+        "epochs_without_improvement",
+    ):
         assert getattr(loaded, name).numpy() == getattr(straight, name).numpy()
     for a, b in zip(straight.get_weights(), loaded.get_weights()):
         np.testing.assert_array_equal(a, b)

@@ -57,6 +57,11 @@ class AggressiveVAE(VAE):
     SGD 1.0, seed 0) validation MI checked every 100 steps of the first
     epoch peaked at 0.29 and was -0.01 - 0.12 from step 400 on with
     `"encoder"`; it stayed at 0.9 - 1.5 with `"joint"`.
+    `max_aggressive_steps` bounds the phase itself: aggressive mode ends
+    after that many aggressive outer steps whatever the MI does (in the
+    compiled step, so any training loop obeys it; it also ends a hold while
+    annealing). On real corpora the MI of a large switch set can keep rising
+    for thousands of outer steps, each costing tens of plain steps.
     `AggressiveVAE.reference(...)` builds the reference setting.
 
     Compile with `optimizer=` (the encoder gets a copy) or with
@@ -79,6 +84,8 @@ class AggressiveVAE(VAE):
         switch_examples: examples of the switch data the checks use (None:
             all of it).
         hold_while_annealing: no switch-off while the KL weight rises.
+        max_aggressive_steps: aggressive outer steps after which the phase
+            ends (None: no bound).
         **kwargs: the `VAE` arguments (clip_norm defaults to 5.0).
     """
 
@@ -90,6 +97,7 @@ class AggressiveVAE(VAE):
         "check_every": None,
         "switch_examples": None,
         "hold_while_annealing": False,
+        "max_aggressive_steps": None,
     }
 
     @classmethod
@@ -112,6 +120,7 @@ class AggressiveVAE(VAE):
         check_every=None,
         switch_examples=None,
         hold_while_annealing=False,
+        max_aggressive_steps=None,
         **kwargs,
     ):
         kwargs.setdefault("clip_norm", 5.0)
@@ -123,6 +132,10 @@ class AggressiveVAE(VAE):
             ("inner_budget", 1 if inner_budget is None else inner_budget),
             ("check_every", 1 if check_every is None else check_every),
             ("switch_examples", 1 if switch_examples is None else switch_examples),
+            (
+                "max_aggressive_steps",
+                1 if max_aggressive_steps is None else max_aggressive_steps,
+            ),
         ):
             if int(value) < 1:
                 raise ValueError(f"{name} must be >= 1 (or None), got {value}")
@@ -139,6 +152,9 @@ class AggressiveVAE(VAE):
         self.check_every = None if check_every is None else int(check_every)
         self.switch_examples = None if switch_examples is None else int(switch_examples)
         self.hold_while_annealing = bool(hold_while_annealing)
+        self.max_aggressive_steps = (
+            None if max_aggressive_steps is None else int(max_aggressive_steps)
+        )
         self.aggressive = self.add_weight(
             shape=(),
             dtype="int32",
@@ -326,8 +342,10 @@ class AggressiveVAE(VAE):
         }
 
     def fit_callbacks(self):
-        """With `check_every`: the callback that checks the switch."""
-        if self.check_every is None:
+        """With `check_every` or `max_aggressive_steps`: the callback that
+        checks the switch every `check_every` steps and reports the end of
+        the phase."""
+        if self.check_every is None and self.max_aggressive_steps is None:
             return super().fit_callbacks()
         return super().fit_callbacks() + [_SwitchCheck(self.check_every)]
 
@@ -341,7 +359,7 @@ class AggressiveVAE(VAE):
             if self.switch_data is None:
                 warnings.warn(
                     "AggressiveVAE: no validation data (fit(validation_data=...) or "
-                    "set_switch_data): aggressive mode stays on.",
+                    f"set_switch_data): aggressive mode stays on{self._until()}.",
                     stacklevel=2,
                 )
             elif self.check_every is None:
@@ -417,9 +435,15 @@ class AggressiveVAE(VAE):
         elif int(self.aggressive.numpy()) and self.switch_data is None:
             warnings.warn(
                 "AggressiveVAE.fit without validation_data: aggressive mode "
-                "stays on (give validation_data or call set_switch_data).",
+                f"stays on{self._until()} (give validation_data or call "
+                "set_switch_data).",
                 stacklevel=3,
             )
+
+    def _until(self):
+        if self.max_aggressive_steps is None:
+            return ""
+        return f" until max_aggressive_steps ({self.max_aggressive_steps})"
 
     # -- the step --------------------------------------------------------------
     # `train_step` runs in cross-replica context: its tf.cond and inner
@@ -581,6 +605,9 @@ class AggressiveVAE(VAE):
             steps = self._inner_loop(data, beta)
             self.aggressive_steps.assign_add(1)
             self.inner_steps_total.assign_add(tf.cast(steps, tf.int64))
+            if self.max_aggressive_steps is not None:  # the phase's budget
+                spent = self.aggressive_steps >= self.max_aggressive_steps
+                self.aggressive.assign(tf.where(spent, 0, self.aggressive))
             return reduce(strategy.run(self._decoder_step, args=(data, beta, steps)))
 
         def joint():
@@ -607,6 +634,7 @@ class AggressiveVAE(VAE):
                 "check_every": self.check_every,
                 "switch_examples": self.switch_examples,
                 "hold_while_annealing": self.hold_while_annealing,
+                "max_aggressive_steps": self.max_aggressive_steps,
             }
         )
         return config
@@ -614,12 +642,13 @@ class AggressiveVAE(VAE):
 
 class _SwitchCheck(keras.callbacks.Callback):
     """Checks Agg-VAE's switch every `every` outer steps (its KL step
-    counter, which a resumed run restores), while aggressive; the samples of
-    the MI estimate are fixed (the model's seed) so checks compare alike."""
+    counter, which a resumed run restores; None: never), while aggressive;
+    the samples of the MI estimate are fixed (the model's seed) so checks
+    compare alike. Says when the step ended the phase by its budget."""
 
     def __init__(self, every):
         super().__init__()
-        self.every = int(every)
+        self.every = None if every is None else int(every)
         self.on = True
 
     def on_train_begin(self, logs=None):
@@ -629,7 +658,15 @@ class _SwitchCheck(keras.callbacks.Callback):
         if not self.on:
             return
         step = int(self.model.kl_step.numpy())
-        if step % self.every == 0:
+        if not int(self.model.aggressive.numpy()):  # the step spent the budget
+            self.on = False
+            print(
+                f"\n[kvc] step {step}: max_aggressive_steps "
+                f"({self.model.max_aggressive_steps}) reached, aggressive "
+                "training switched off"
+            )
+            return
+        if self.every and step % self.every == 0:
             mi = self.model.check_switch(int(self.model.seed or 0), f"step {step}")
             self.on = bool(int(self.model.aggressive.numpy()))
             verbose = self.params.get("verbose", 0) if self.params else 0
