@@ -17,12 +17,12 @@ step is faster.
 
 import os
 import sys
-import time
 
-import keras
 from absl import flags
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+
+from _timing import StepClock  # noqa: E402
 
 from keras_vae_collapse import training  # noqa: E402
 from keras_vae_collapse.cli.common import data_dir_for, run_main, set_threads  # noqa: E402
@@ -38,31 +38,13 @@ flags.DEFINE_string("cache_dir", None, "tfds folder for the prepared datasets.")
 flags.DEFINE_integer("threads", 2, "CPU threads.")
 
 
-class _StepClock(keras.callbacks.Callback):
-    """Seconds per step after the first `skip` steps (tracing and the
-    shuffle buffer's first fill)."""
-
-    def __init__(self, skip):
-        super().__init__()
-        self.skip = skip
-
-    def on_train_batch_begin(self, batch, logs=None):
-        if batch == self.skip:
-            self.start = time.perf_counter()
-
-    def on_train_end(self, logs=None):
-        self.seconds_per_step = (time.perf_counter() - self.start) / (
-            self.params["steps"] - self.skip
-        )
-
-
 def train_and_score(name, precision, steps, eval_batches, seed, cache_dir):
     """{"seconds_per_step", "neg_elbo", "examples"} of a VAE trained for
     `steps` steps in `precision`."""
     config = get_config(name, "cpu", precision=precision)
     data = training.load_data(name, data_dir_for(name, None), config, cache_dir, seed)
     model = training.build_model("vae", config, data, steps, seed)
-    clock = _StepClock(skip=min(10, steps - 1))
+    clock = StepClock(skip=min(10, steps - 1))
     model.fit(
         data["train_stream"](0, steps),
         steps_per_epoch=steps,
