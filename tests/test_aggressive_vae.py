@@ -509,6 +509,18 @@ def test_max_aggressive_steps_ends_the_phase_in_the_step(capsys):
         loop.train_on_batch(token_data(8))
     assert int(loop.aggressive_steps.numpy()) == 2
     assert int(loop.aggressive.numpy()) == 0
+    # switched off by the epoch-end rule, budget unspent: no budget message
+    ruled = text_agg(max_inner_steps=2, window=100, max_aggressive_steps=100)
+    ruled.validation_mi = lambda seed=0: -1.0  # below the start (0): off
+    ruled.fit(
+        token_data(16),
+        batch_size=8,
+        epochs=2,
+        verbose=0,
+        validation_data=(token_data(8, seed=3),),
+    )
+    assert ruled.training_report()["aggressive_steps"] == 2
+    assert "max_aggressive_steps" not in capsys.readouterr().out
 
 
 def test_check_every_uses_a_fixed_subset_with_fixed_samples():

@@ -658,13 +658,14 @@ class _SwitchCheck(keras.callbacks.Callback):
         if not self.on:
             return
         step = int(self.model.kl_step.numpy())
-        if not int(self.model.aggressive.numpy()):  # the step spent the budget
+        if not int(self.model.aggressive.numpy()):  # off since the last batch
             self.on = False
-            print(
-                f"\n[kvc] step {step}: max_aggressive_steps "
-                f"({self.model.max_aggressive_steps}) reached, aggressive "
-                "training switched off"
-            )
+            budget = self.model.max_aggressive_steps
+            if budget is not None and self.model.aggressive_steps.numpy() >= budget:
+                print(
+                    f"\n[kvc] step {step}: max_aggressive_steps ({budget}) "
+                    "reached, aggressive training switched off"
+                )
             return
         if self.every and step % self.every == 0:
             mi = self.model.check_switch(int(self.model.seed or 0), f"step {step}")
