@@ -200,9 +200,11 @@ def define_flags(rows, module_name):
 
     from absl import flags
 
+    from keras_vae_collapse.cli.common import define_spec_list
+
     # absl files a script's own flags under its path, not "__main__"
     own = {"module_name": sys.argv[0] if module_name == "__main__" else module_name}
-    flags.DEFINE_list("methods", list(rows), "Registry specs, one row each.", **own)
+    define_spec_list("methods", list(rows), "Registry specs, one row each.", **own)
     flags.DEFINE_list("seeds", ["0", "1", "2"], "Seeds of every row.", **own)
     flags.DEFINE_string(
         "data_dir",

@@ -12,12 +12,13 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from absl import app, flags  # noqa: E402
 
+from keras_vae_collapse.cli.common import define_spec_list  # noqa: E402
 from keras_vae_collapse.datasets.failure_modes import FAILURE_MODES  # noqa: E402
 from reproduce import failure_modes  # noqa: E402
 
 FLAGS = flags.FLAGS
 flags.DEFINE_list("datasets", list(FAILURE_MODES), "Failure-mode datasets.")
-flags.DEFINE_list("methods", list(failure_modes.METHODS), "Methods.")
+define_spec_list("methods", list(failure_modes.METHODS), "Methods.")
 flags.DEFINE_list("seeds", ["0"], "Seeds (integers).")
 flags.DEFINE_integer("epochs", 40, "Training epochs (50 steps each).", lower_bound=1)
 flags.DEFINE_string("output", "outputs/failure_modes.json", "JSON of the rows.")

@@ -10,10 +10,11 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from absl import app, flags  # noqa: E402
 
+from keras_vae_collapse.cli.common import define_spec_list  # noqa: E402
 from reproduce import synthetic_table  # noqa: E402
 
 FLAGS = flags.FLAGS
-flags.DEFINE_list(
+define_spec_list(
     "methods", list(synthetic_table.METHODS), "Methods to train (comma-separated)."
 )
 flags.DEFINE_integer("epochs", 5, "Training epochs per method.", lower_bound=1)

@@ -37,6 +37,50 @@ def run_main(main):
     app.run(wrapped)
 
 
+def split_specs(text):
+    """Splits a comma-separated flag value at the commas outside brackets, so
+    `vae,agg-vae(check_every=100,patience=2)+anneal` is two specs. Raises
+    ValueError on unbalanced brackets."""
+    parts, depth, current = [], 0, []
+    for char in text:
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+            if depth < 0:
+                raise ValueError(f"unbalanced brackets in {text!r}")
+        if char == "," and depth == 0:
+            parts.append("".join(current).strip())
+            current = []
+        else:
+            current.append(char)
+    if depth:
+        raise ValueError(f"unbalanced brackets in {text!r}")
+    parts.append("".join(current).strip())
+    return [part for part in parts if part]
+
+
+def define_spec_list(name, default, help_text, **kwargs):
+    """`flags.DEFINE_list` whose items may hold commas inside brackets (method
+    specs such as `agg-vae(check_every=100,patience=2)`; see `split_specs`)."""
+    from absl import flags
+
+    class _SpecListParser(flags.ListParser):
+        def parse(self, argument):
+            if isinstance(argument, list):
+                return argument
+            return split_specs(argument)
+
+    flags.DEFINE(
+        _SpecListParser(),
+        name,
+        default,
+        help_text,
+        serializer=flags.CsvListSerializer(","),
+        **kwargs,
+    )
+
+
 def load_model(spec):
     """(model, summary dict or {}, default name) of `spec`: a kvc-train
     output folder, a preset folder, a `.keras` file or a zoo model name."""

@@ -16,7 +16,12 @@ import os
 
 from absl import app, flags
 
-from keras_vae_collapse.cli.common import data_dir_for, run_main, set_threads
+from keras_vae_collapse.cli.common import (
+    data_dir_for,
+    define_spec_list,
+    run_main,
+    set_threads,
+)
 
 FLAGS = flags.FLAGS
 flags.DEFINE_string(
@@ -33,7 +38,7 @@ flags.DEFINE_string(
     "needed for synthetic).",
 )
 flags.DEFINE_enum("config", "cpu", ["cpu", "paper"], "Network and training config.")
-flags.DEFINE_list(
+define_spec_list(
     "set",
     [],
     "Method hyperparameters and config overrides as key=value (e.g. "
