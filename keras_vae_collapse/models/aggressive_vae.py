@@ -352,8 +352,8 @@ class AggressiveVAE(VAE):
     def on_epoch_end(self, epoch, logs=None):
         """While aggressive and checking at epoch ends: the switch rule on
         this epoch's MI of the switch data (epoch e samples with seed e).
-        Logs `val_mi` (with `check_every`, of the epoch's last check) and
-        `aggressive`."""
+        Logs `val_mi` (with `check_every`, of the epoch's last check; absent
+        from epochs without a check) and `aggressive`."""
         logs = {} if logs is None else logs
         if int(self.aggressive.numpy()):
             if self.switch_data is None:
@@ -367,6 +367,7 @@ class AggressiveVAE(VAE):
                 logs.setdefault("val_mi", mi)
         if self.check_every is not None and getattr(self, "_last_mi", None) is not None:
             logs.setdefault("val_mi", self._last_mi)
+        self._last_mi = None  # an epoch without a check logs no stale MI
         logs["aggressive"] = float(self.aggressive.numpy())
 
     # -- inner-loop data ----------------------------------------------------------
