@@ -2,6 +2,7 @@
 files rebuild the cache, unchanged files reuse it, and concurrent processes
 prepare it once."""
 
+import hashlib
 import json
 import os
 import shutil
@@ -62,7 +63,11 @@ def test_another_folder_with_the_same_cache_is_rebuilt(tmp_path):
     # The record next to dataset_info.json names the new source.
     with open(os.path.join(second.data_dir, D.SOURCE_RECORD)) as handle:
         record = json.load(handle)
+    hashes = record.pop("sha256")
     assert record == json.loads(json.dumps(D.source_fingerprint(D.KvcPtb, b, cache)))
+    with open(os.path.join(b, "train.txt"), "rb") as handle:
+        assert hashes["train.txt"] == hashlib.sha256(handle.read()).hexdigest()
+    assert sorted(hashes) == ["test.txt", "train.txt", "valid.txt"]
     assert record["builder"] == "kvc_ptb" and record["version"] == "1.0.0"
     assert [f[0] for f in record["files"]] == ["test.txt", "train.txt", "valid.txt"]
 
@@ -109,6 +114,32 @@ def test_unchanged_files_reuse_the_cache(tmp_path):
         handle.read()
     third, messages = prepare(a, cache)
     assert messages == [] and stamp(third) == before
+
+
+def test_new_times_on_the_same_content_keep_the_cache(tmp_path):
+    # A re-provisioned data volume: every file rewritten with new mtimes.
+    cache = str(tmp_path / "cache")
+    a = ptb_corpus(str(tmp_path / "a"), "apple")
+    first, _ = prepare(a, cache)
+    before = stamp(first)
+    for name in ("train.txt", "valid.txt", "test.txt"):
+        path = os.path.join(a, name)
+        mtime = os.stat(path).st_mtime_ns
+        os.utime(path, ns=(mtime + 10**9, mtime + 10**9))
+    second, messages = prepare(a, cache)
+    assert len(messages) == 1 and messages[0].endswith("keeping it")
+    assert stamp(second) == before
+    _, messages = prepare(a, cache)  # the record now has the new times
+    assert messages == []
+    # Same size and new times but other content still rebuilds.
+    path = os.path.join(a, "test.txt")
+    with open(path) as handle:
+        text = handle.read()
+    with open(path, "w") as handle:
+        handle.write(text.replace("apple", "apric"))
+    third, messages = prepare(a, cache)
+    assert len(messages) == 1 and messages[0].endswith("rebuilding")
+    assert texts_of(third, "test")[0] == "apric test 0"
 
 
 def test_a_copy_with_the_same_times_reuses_the_cache(tmp_path):

@@ -1,6 +1,7 @@
 """One-line access to the package's tfds builders from a local directory."""
 
 import contextlib
+import hashlib
 import json
 import os
 import shutil
@@ -54,10 +55,12 @@ def builder(name, data_dir=None, cache_dir=None, log=print):
     The prepared data is keyed by its source: `SOURCE_RECORD` in the
     prepared folder records a fingerprint of the files (`source_fingerprint`:
     every file under `data_dir`, its relative name, size and mtime, plus the
-    builder name and version). If the files changed since, or the cache was
-    made from another folder with other files, the prepared folder is
-    deleted and rebuilt (one log line says so); a cache prepared before
-    fingerprints existed is adopted as made from `data_dir`. Checking and
+    builder name and version) and each file's SHA-256. If the files changed
+    since, or the cache was made from another folder with other files, the
+    prepared folder is deleted and rebuilt (one log line says so); files
+    with new mtimes only (a re-provisioned volume, a copy) but the recorded
+    sizes and SHA-256 keep the cache (one log line); a cache prepared
+    before fingerprints existed is adopted as made from `data_dir`. Checking and
     preparing hold an exclusive lock (a `.kvc_<name>.lock` file in the cache
     folder), so concurrent processes prepare once and the others reuse it.
 
@@ -99,8 +102,17 @@ def builder(name, data_dir=None, cache_dir=None, log=print):
                     f"record of its source: assuming it was prepared from "
                     f"{data_dir} (delete it to rebuild)"
                 )
-                _write_record(record, source)
-            elif recorded != source:
+                _write_record(record, _with_hashes(source, data_dir))
+            elif _unhashed(recorded) != source and _only_touched(
+                recorded, source, data_dir
+            ):
+                log(
+                    f"[kvc] {short}: the files in {data_dir} have new times but "
+                    f"the same SHA-256 as when the cache in {instance.data_dir} "
+                    "was prepared: keeping it"
+                )
+                _write_record(record, {**source, "sha256": recorded["sha256"]})
+            elif _unhashed(recorded) != source:
                 log(
                     f"[kvc] {short}: the files in {data_dir} changed since the "
                     f"cache in {instance.data_dir} was prepared: rebuilding"
@@ -113,8 +125,53 @@ def builder(name, data_dir=None, cache_dir=None, log=print):
                     manual_dir=os.path.abspath(data_dir) if data_dir else None
                 )
             )
-            _write_record(record, source)
+            _write_record(record, _with_hashes(source, data_dir))
     return instance
+
+
+def _file_hashes(data_dir, relatives):
+    """SHA-256 (hex) of each file named relative to `data_dir`."""
+    top = os.path.realpath(data_dir)
+    hashes = {}
+    for relative in relatives:
+        digest = hashlib.sha256()
+        with open(os.path.join(top, relative), "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        hashes[relative] = digest.hexdigest()
+    return hashes
+
+
+def _with_hashes(source, data_dir):
+    """The record of a source: its fingerprint plus each file's SHA-256, so
+    files that only got new times (a copy, a re-provisioned volume) are
+    recognised as unchanged."""
+    if not source["files"]:
+        return source
+    names = [name for name, _, _ in source["files"]]
+    return {**source, "sha256": _file_hashes(data_dir, names)}
+
+
+def _unhashed(recorded):
+    return {key: value for key, value in recorded.items() if key != "sha256"}
+
+
+def _only_touched(recorded, source, data_dir):
+    """Whether the source differs from the record only in mtimes, with every
+    file's content (SHA-256) as recorded."""
+    hashes = recorded.get("sha256")
+    if not isinstance(hashes, dict):
+        return False
+    old, new = _unhashed(recorded), source
+    if {k: v for k, v in old.items() if k != "files"} != {
+        k: v for k, v in new.items() if k != "files"
+    }:
+        return False
+    old_files = [[name, size] for name, size, *_ in old.get("files", [])]
+    new_files = [[name, size] for name, size, _ in new["files"]]
+    if old_files != new_files or sorted(hashes) != [f[0] for f in new_files]:
+        return False
+    return _file_hashes(data_dir, hashes) == hashes
 
 
 def source_fingerprint(cls, data_dir=None, cache_root=None):
