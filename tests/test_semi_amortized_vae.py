@@ -96,6 +96,27 @@ def test_the_encoder_gradient_through_the_refinement_is_exact():
     assert np.abs(grad).max() > 1e-3
 
 
+def test_the_reverse_pass_clips_each_steps_gradient_as_the_reference():
+    model, x, _, _, _ = sa_vae(steps=2)
+    mu0, logvar0 = (tf.constant(a.numpy()) for a in model.encoder(x))
+
+    def gradient(clip):
+        model.svi_clip = clip
+        with tf.GradientTape() as tape:
+            tape.watch([mu0, logvar0])
+            mu, logvar = model.refine(x, mu0, logvar0, 1.0, False, seed=5)
+            value = 1e3 * tf.reduce_sum(mu) + tf.reduce_sum(logvar)
+        return tape.gradient(value, [mu0, logvar0])
+
+    # Without a firing clip the gradient is the plain one (large here) ...
+    free = gradient(1e9)
+    assert float(tf.linalg.global_norm(free)) > 100.0
+    # ... and with one, each step's gradient is clipped to svi_clip jointly,
+    # so what reaches lambda_0 is at most that (the steps may shrink it).
+    clipped = float(tf.linalg.global_norm(gradient(0.5)))
+    assert 0.05 < clipped <= 0.5 * (1 + 1e-5), clipped
+
+
 def test_it_trains_with_fit_and_refuses_bad_settings():
     model, x, _, _, _ = sa_vae(steps=2)
     keras.utils.set_random_seed(0)

@@ -5,6 +5,20 @@ from keras_vae_collapse import distributions
 from keras_vae_collapse.models.vae import VAE
 
 
+def _clip_backward(mu, logvar, norm):
+    """(mu, logvar) unchanged; their gradients clipped to `norm` jointly."""
+
+    @tf.custom_gradient
+    def identity(a, b):
+        def grad(da, db):
+            clipped, _ = tf.clip_by_global_norm([da, db], norm)
+            return clipped[0], clipped[1]
+
+        return (tf.identity(a), tf.identity(b)), grad
+
+    return identity(mu, logvar)
+
+
 @keras.saving.register_keras_serializable(package="keras_vae_collapse")
 class SemiAmortizedVAE(VAE):
     """SA-VAE (Kim et al. 2018, "Semi-amortized variational autoencoders").
@@ -18,7 +32,11 @@ class SemiAmortizedVAE(VAE):
     through the unrolled refinement. The reference does the reverse pass
     with finite-difference Hessian-vector products; here it is exact
     automatic differentiation of the same forward computation (the two agree
-    while no clip fires).
+    while no clip fires). As in the reference, the gradient reaching each
+    step's (mu, log sigma^2) in the reverse pass is clipped to `svi_clip` in
+    joint norm; without it the synthetic protocol's training diverged by
+    its third epoch. (The reference also clips its finite-difference
+    decoder terms per step, which this exact gradient does not separate.)
 
     Evaluation (`encode`, the ELBO, the IW-NLL's proposal, KL, MI, AU) uses
     the refined posterior: beta 1, no dropout, fixed noise, so `encode` is
@@ -52,9 +70,13 @@ class SemiAmortizedVAE(VAE):
     def refine(self, x, mu, logvar, beta, training, seed=None):
         """lambda_K from lambda_0 = (mu, logvar): the SVI steps, differentiable
         (the refinement's gradients are taken inside the caller's tape).
-        Noise from the model's seed generator, or stateless from `seed`."""
+        Noise from the model's seed generator, or stateless from `seed`.
+
+        The reverse pass clips as the reference's does: the gradient reaching
+        each step's (mu, log sigma^2) is clipped to `svi_clip` in joint norm
+        (identity while no clip fires)."""
         velocity = [tf.zeros_like(mu), tf.zeros_like(logvar)]
-        params = [mu, logvar]
+        params = list(_clip_backward(mu, logvar, self.svi_clip))
         for k in range(self.svi_steps):
             if seed is None:
                 eps = keras.random.normal(
@@ -80,6 +102,7 @@ class SemiAmortizedVAE(VAE):
             params = [
                 p + self.svi_lr * v for p, v in zip(params, velocity, strict=True)
             ]
+            params = list(_clip_backward(params[0], params[1], self.svi_clip))
         return params[0], params[1]
 
     def transformed_posterior(self, x, training=False):
