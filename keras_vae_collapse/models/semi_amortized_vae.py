@@ -73,11 +73,12 @@ class SemiAmortizedVAE(VAE):
         Noise from the model's seed generator, or stateless from `seed`.
 
         The reverse pass clips as the reference's does: the gradient reaching
-        each step's (mu, log sigma^2) is clipped to `svi_clip` in joint norm
-        (identity while no clip fires)."""
+        the input (mu, log sigma^2) of each step is clipped to `svi_clip` in
+        joint norm (that of lambda_K is not; identity while no clip fires)."""
         velocity = [tf.zeros_like(mu), tf.zeros_like(logvar)]
-        params = list(_clip_backward(mu, logvar, self.svi_clip))
+        params = [mu, logvar]
         for k in range(self.svi_steps):
+            params = list(_clip_backward(params[0], params[1], self.svi_clip))
             if seed is None:
                 eps = keras.random.normal(
                     tf.shape(mu), dtype=mu.dtype, seed=self.seed_generator
@@ -102,7 +103,6 @@ class SemiAmortizedVAE(VAE):
             params = [
                 p + self.svi_lr * v for p, v in zip(params, velocity, strict=True)
             ]
-            params = list(_clip_backward(params[0], params[1], self.svi_clip))
         return params[0], params[1]
 
     def transformed_posterior(self, x, training=False):
