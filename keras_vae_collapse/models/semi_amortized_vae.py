@@ -32,11 +32,12 @@ class SemiAmortizedVAE(VAE):
     through the unrolled refinement. The reference does the reverse pass
     with finite-difference Hessian-vector products; here it is exact
     automatic differentiation of the same forward computation (the two agree
-    while no clip fires). As in the reference, the gradient reaching each
-    step's (mu, log sigma^2) in the reverse pass is clipped to `svi_clip` in
-    joint norm; without it the synthetic protocol's training diverged by
-    its third epoch. (The reference also clips its finite-difference
-    decoder terms per step, which this exact gradient does not separate.)
+    while no clip fires). As in the reference, the gradient reaching the
+    input (mu, log sigma^2) of each step in the reverse pass is clipped to
+    `svi_clip` in joint norm. The reference also clips its finite-difference
+    decoder terms per step, which this exact gradient does not separate;
+    on the synthetic protocol training still degrades over full epochs
+    (README, "The other rows").
 
     Evaluation (`encode`, the ELBO, the IW-NLL's proposal, KL, MI, AU) uses
     the refined posterior: beta 1, no dropout, fixed noise, so `encode` is
