@@ -103,22 +103,22 @@ def builder(name, data_dir=None, cache_dir=None, log=print):
                     f"{data_dir} (delete it to rebuild)"
                 )
                 _write_record(record, _with_hashes(source, data_dir))
-            elif _unhashed(recorded) != source and _only_touched(
-                recorded, source, data_dir
-            ):
-                log(
-                    f"[kvc] {short}: the files in {data_dir} have new times but "
-                    f"the same SHA-256 as when the cache in {instance.data_dir} "
-                    "was prepared: keeping it"
-                )
-                _write_record(record, {**source, "sha256": recorded["sha256"]})
             elif _unhashed(recorded) != source:
-                log(
-                    f"[kvc] {short}: the files in {data_dir} changed since the "
-                    f"cache in {instance.data_dir} was prepared: rebuilding"
-                )
-                shutil.rmtree(instance.data_dir)
-                instance = cls(data_dir=cache_dir)
+                if _only_touched(recorded, source, data_dir):
+                    log(
+                        f"[kvc] {short}: the files in {data_dir} have new times "
+                        "but the same SHA-256 as when the cache in "
+                        f"{instance.data_dir} was prepared: keeping it"
+                    )
+                    _write_record(record, {**source, "sha256": recorded["sha256"]})
+                else:
+                    log(
+                        f"[kvc] {short}: the files in {data_dir} changed since "
+                        f"the cache in {instance.data_dir} was prepared: "
+                        "rebuilding"
+                    )
+                    shutil.rmtree(instance.data_dir)
+                    instance = cls(data_dir=cache_dir)
         if not os.path.isdir(instance.data_dir):
             instance.download_and_prepare(
                 download_config=tfds.download.DownloadConfig(
@@ -160,18 +160,17 @@ def _only_touched(recorded, source, data_dir):
     """Whether the source differs from the record only in mtimes, with every
     file's content (SHA-256) as recorded."""
     hashes = recorded.get("sha256")
-    if not isinstance(hashes, dict):
+    if not isinstance(hashes, dict) or _without_times(recorded) != _without_times(
+        source
+    ):
         return False
-    old, new = _unhashed(recorded), source
-    if {k: v for k, v in old.items() if k != "files"} != {
-        k: v for k, v in new.items() if k != "files"
-    }:
-        return False
-    old_files = [[name, size] for name, size, *_ in old.get("files", [])]
-    new_files = [[name, size] for name, size, _ in new["files"]]
-    if old_files != new_files or sorted(hashes) != [f[0] for f in new_files]:
-        return False
-    return _file_hashes(data_dir, hashes) == hashes
+    return _file_hashes(data_dir, [f[0] for f in source["files"]]) == hashes
+
+
+def _without_times(fingerprint):
+    """A fingerprint without its hashes and its files' mtimes."""
+    files = [list(f[:2]) for f in fingerprint.get("files", [])]
+    return {**_unhashed(fingerprint), "files": files}
 
 
 def source_fingerprint(cls, data_dir=None, cache_root=None):
