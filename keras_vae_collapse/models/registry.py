@@ -458,7 +458,13 @@ register(
     Method(
         "sa-vae",
         SemiAmortizedVAE,
-        {"svi_steps": 10, "svi_lr": 1.0, "momentum": 0.5, "svi_clip": 5.0},
+        {
+            "svi_steps": 10,
+            "svi_lr": 1.0,
+            "momentum": 0.5,
+            "svi_clip": 5.0,
+            "decoder_gradient": "first_order",
+        },
         primary="svi_steps",
         paper="Kim et al. 2018",
         row=f"{_HE}, SA-VAE (+ anneal): He et al.'s re-implementation, 10 SVI "
