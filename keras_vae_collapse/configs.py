@@ -7,22 +7,31 @@ pretrained model: see `VAE.from_preset`.)
 decoder) or "resnet_pixelcnn" (the Omniglot ResNet encoder and PixelCNN).
 
 Each `cpu` config's `notes` give its sizes and its measured step time: plain
-VAE training step on real batches, 2-core CPU, TF 2.21, measured with
+VAE training step on the first 20 real (length-bucketed) training batches
+after 3 warm-up steps, 2-core CPU with nothing else running, TF 2.21,
+measured with
 `python benchmarks/config_step_time.py --data_root=DATA --sizes=cpu`
-(2026-11-21; yelp_sentiment, omniglot and synthetic again on 2026-12-01).
-The reference schedule adds one validation pass per epoch to these times:
+(2026-12-03, commit f34ffa0; "before" is the same benchmark on 2026-11-21,
+partly under load). The reference schedule adds one validation pass per
+epoch to these times ("steps" is steps per epoch; "min" the minutes of
+training alone), and a run at --threads=1 beside another is slower
+(yelp_sentiment: 0.085 s/step with validation, against 0.067 here):
 
-    dataset         sizes (emb / LSTM or channels)   s/step  steps/epoch  run
-    yahoo           128 / 256, <= 100 words, B 32     0.887      286      20 ep, 85 min
-    yelp_sentiment  128 / 256, B 32                   0.089*   4,577      10 ep, 70 min*
-    ptb             128 / 256, B 32                   0.254    1,320      15 ep, 84 min
-    omniglot        ResNet 32 / PixelCNN v2 32 x 4    0.256      460      40 ep, 78 min
-    synthetic       50 / 50, latent 2, B 16           0.015    1,000      50 ep, 13 min
-    yelp            as yahoo (no copy here to measure; expect ~0.9 s/step,
-                    3,125 steps/epoch: 2 epochs in ~95 min)
+    dataset         sizes (emb / LSTM or channels)  s/step (before)  steps  epochs, min
+    yahoo           128 / 256, <= 100 words, B 32    0.393 (0.887)     286  20, 37 (85)
+    yelp_sentiment  128 / 256, B 32                  0.067 (0.127)   4,577  10, 51
+    ptb             128 / 256, B 32                  0.137 (0.254)   1,320  15, 45 (84)
+    omniglot        ResNet 32 / PixelCNN v2 32 x 4   0.256 (0.256)     460  40, 78
+    synthetic       50 / 50, latent 2, B 16          0.007 (0.015)   1,000  50,  6 (13)
+    yelp            as yahoo (no copy here to measure; expect about Yahoo's
+                    step, 3,125 steps/epoch: 2 epochs in ~45 min)
 
-    * in real training, validation included, two runs side by side at
-      --threads=1 each (2026-12-03); the benchmark's step was 0.127 s.
+What the faster text step buys: the Yahoo and PTB presets keep their sizes
+and epoch budgets, and two such runs should now fit side by side at one
+thread each within the ~90 minutes a preset is sized for (the zoo trains in
+pairs; estimated with yelp_sentiment's 1.27x for pairing and validation:
+about 50 - 60 minutes of training each), where one run alone filled it
+before. Omniglot's step did not change.
 
 Agg-VAE's aggressive epochs cost several times a plain epoch (3x over a whole
 run in `benchmarks/agg_vae_cost.py`).
@@ -83,8 +92,9 @@ CONFIGS = {
             epochs=20,
             warm_up_epochs=5,
             notes="embeddings 128, LSTMs 256, documents cut at 100 words, batch "
-            "32, vocabulary 20,001: 0.887 s/step, 286 steps/epoch (9,000 "
-            "documents), 20 epochs in about 85 minutes",
+            "32, vocabulary 20,001: 0.393 s/step alone on 2 cores (2026-12-03), "
+            "286 steps/epoch (9,000 documents), 20 epochs in about 37 minutes "
+            "plus validation",
         ),
     },
     "yelp": {
@@ -98,8 +108,9 @@ CONFIGS = {
             epochs=2,
             warm_up_epochs=1,
             notes="as the yahoo cpu preset; not measured (no Yelp copy on the "
-            "development machine): at Yahoo's 0.887 s/step, 3,125 steps/epoch "
-            "(100k documents) make 2 epochs about 95 minutes",
+            "development machine): at Yahoo's 0.393 s/step, 3,125 steps/epoch "
+            "(100k documents) make 2 epochs about 45 minutes; longer reviews "
+            "make it slower, so the epochs stay at 2 until measured",
         ),
     },
     "yelp_sentiment": {
@@ -141,7 +152,8 @@ CONFIGS = {
             epochs=15,
             warm_up_epochs=5,
             notes="embeddings 128, LSTMs 256, batch 32, vocabulary 10,002: "
-            "0.254 s/step, 1,320 steps/epoch, 15 epochs in about 84 minutes",
+            "0.137 s/step alone on 2 cores (2026-12-03), 1,320 steps/epoch, 15 "
+            "epochs in about 45 minutes plus validation",
         ),
     },
     "text": {
@@ -183,8 +195,8 @@ CONFIGS = {
             batch_size=16,
             epochs=50,
             notes="the paper configuration (embeddings and LSTMs 50, latent 2, "
-            "batch 16): 0.015 s/step, 1,000 steps/epoch, 50 epochs in about "
-            "13 minutes",
+            "batch 16): 0.007 s/step alone on 2 cores (2026-12-03), 1,000 "
+            "steps/epoch, 50 epochs in about 6 minutes plus validation",
         ),
     },
     "omniglot": {
@@ -212,8 +224,9 @@ CONFIGS = {
             "notes": "the reference networks shrunk: ResNet encoder with 32 "
             "channels and 256 hidden units (paper 64, 512), PixelCNN v2 with 32 "
             "channels and 4 bottleneck blocks after the type-A layer (kernels 7, "
-            "5, 5, 3, 3; paper 64 channels, 12 blocks), batch 50: 0.256 s/step, "
-            "460 steps/epoch, 40 epochs in about 78 minutes",
+            "5, 5, 3, 3; paper 64 channels, 12 blocks), batch 50: 0.256 s/step "
+            "alone on 2 cores (2026-12-03), 460 steps/epoch, 40 epochs in about "
+            "78 minutes",
             "architecture": "resnet_pixelcnn",
             "latent_dim": 32,
             "encoder_channels": 32,
