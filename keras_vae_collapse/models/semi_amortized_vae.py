@@ -45,8 +45,9 @@ class SemiAmortizedVAE(VAE):
     `decoder_gradient="exact"` its gradient also runs through the
     refinement (lambda_K depends on the decoder), as in Kim et al.'s
     Algorithm 1. With `"first_order"` (the default) lambda_K is held fixed
-    for the decoder. The exact gradient degraded training on the synthetic
-    protocol (README, "The other rows"); the reference clips its decoder
+    for the decoder. On the synthetic protocol the exact gradient degraded
+    training from the second epoch, the first-order one from the fourth
+    (README, "The other rows"); the reference clips its decoder
     terms per step, and its difference quotients are taken on clipped
     gradients, so when that clip fires each step adds a vector of norm
     `svi_clip` along the decoder's own first-order gradient rather than the
