@@ -330,12 +330,19 @@ def _odd(key, value):
 def _schedule(key, value):
     if value is None:
         return
-    if not isinstance(value, dict) or set(value) != set(SCHEDULE_SCHEMA):
+    required = set(SCHEDULE_SCHEMA) - set(SCHEDULE_OPTIONAL)
+    if (
+        not isinstance(value, dict)
+        or not required <= set(value)
+        or not set(value) <= set(SCHEDULE_SCHEMA)
+    ):
         raise ValueError(
-            f"{key} must be a dict with keys {sorted(SCHEDULE_SCHEMA)}, got {value!r}"
+            f"{key} must be a dict with keys {sorted(required)} (optional: "
+            f"{sorted(SCHEDULE_OPTIONAL)}), got {value!r}"
         )
     for field, check in SCHEDULE_SCHEMA.items():
-        check(f"{key}.{field}", value[field])
+        if field in value:
+            check(f"{key}.{field}", value[field])
 
 
 def _text(key, value):
@@ -349,7 +356,12 @@ SCHEDULE_SCHEMA = {
     "decay": _number(0, 1, low_open=True),
     "max_decays": _number(1, integer=True),
     "compare": _one_of("last", "best"),
+    "best_at_full_weight": _boolean,
 }
+#: Schedule keys a config may leave out (`LearningRateDecay`'s default).
+SCHEDULE_OPTIONAL = ("best_at_full_weight",)
+#: The fields a dict-valued config key can have (optional ones included).
+NESTED_FIELDS = {"schedule": tuple(SCHEDULE_SCHEMA)}
 #: The type and range of every config key.
 SCHEMA = {
     "architecture": _one_of("text_lstm", "resnet_pixelcnn"),

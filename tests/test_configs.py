@@ -124,3 +124,28 @@ def test_jit_compile_is_a_boolean_off_by_default():
     assert get_config("yelp_sentiment", "cpu", jit_compile=True)["jit_compile"]
     with pytest.raises(ValueError, match="jit_compile must be True or False"):
         get_config("yelp_sentiment", "cpu", jit_compile=1)
+
+
+def test_the_schedule_may_name_best_at_full_weight_and_nothing_else():
+    from keras_vae_collapse.configs import get_config, validate_config
+
+    config = get_config("synthetic_he2019", "paper")
+    assert "best_at_full_weight" not in config["schedule"]  # the reference
+    schedule = dict(config["schedule"], best_at_full_weight=True)
+    validate_config(dict(config, schedule=schedule))
+    with pytest.raises(ValueError, match="best_at_full_weight must be True or False"):
+        validate_config(dict(config, schedule=dict(schedule, best_at_full_weight=1)))
+    with pytest.raises(ValueError, match="optional"):
+        validate_config(dict(config, schedule=dict(schedule, patience_x=1)))
+
+
+def test_set_reaches_an_optional_schedule_field():
+    from keras_vae_collapse.cli.train import split_settings
+
+    _, overrides = split_settings(
+        "vae", "synthetic_he2019", "paper", {"schedule.best_at_full_weight": True}
+    )
+    assert overrides["schedule"]["best_at_full_weight"] is True
+    assert overrides["schedule"]["min_epoch"] == 15
+    with pytest.raises(Exception, match="schedule.best_at_full_weight"):
+        split_settings("vae", "synthetic_he2019", "paper", {"schedule.nope": 1})

@@ -158,3 +158,38 @@ def test_missing_validation_is_a_clear_error():
         mlp_vae().fit(
             X, batch_size=16, epochs=1, verbose=0, callbacks=[LearningRateDecay()]
         )
+
+
+@pytest.mark.parametrize("full_weight, reloaded", [(False, 0), (True, 2)])
+def test_best_at_full_weight_never_reloads_a_warm_up_checkpoint(full_weight, reloaded):
+    # 4 steps per epoch, weight 0.1 -> 1 over 2 epochs: 0.55 after epoch 0,
+    # 1.0 from epoch 1 on. Epoch 0 has the best -ELBO (5.0) but was trained
+    # at weight 0.55; the reference reloads it at the decay (epoch 3: two bad
+    # epochs against epoch 0's 5.0 by epoch 2, min_epoch 3).
+    model = mlp_vae(kl_schedule=kvc.schedules.LinearAnnealing(4, 0.1, 2))
+    schedule = LearningRateDecay(
+        patience=2,
+        min_epoch=3,
+        max_decays=1,
+        best_at_full_weight=full_weight,
+        verbose=0,
+    )
+    _, script, _, history = run(
+        [5.0, 9.0, 6.0, 7.0, 8.0], model=model, schedule=schedule
+    )
+    assert history["decays"] == [0, 0, 0, 1]
+    assert schedule.best_epoch == reloaded
+    assert same(network(model), script.weights[reloaded])
+    if full_weight:  # logged from 1; 0 while no epoch was at weight 1
+        assert history["best_epoch"] == [0, 2, 3, 3]
+
+
+def test_a_decay_before_any_full_weight_epoch_reloads_nothing():
+    model = mlp_vae(kl_schedule=kvc.schedules.LinearAnnealing(4, 0.1, 10))
+    schedule = LearningRateDecay(
+        patience=1, min_epoch=0, max_decays=2, best_at_full_weight=True, verbose=0
+    )
+    _, script, _, history = run([5.0, 6.0, 7.0], model=model, schedule=schedule)
+    assert history["decays"] == [0, 1, 2] and schedule.best_epoch is None
+    assert same(script.start[2], script.weights[1])  # not reloaded
+    np.testing.assert_allclose(history["lr"], [0.01, 0.005, 0.0025])

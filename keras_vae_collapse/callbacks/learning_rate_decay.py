@@ -42,6 +42,13 @@ class LearningRateDecay(keras.callbacks.Callback):
          rate of every optimizer of the model by `decay` and resets their
          slots (the reference builds new optimizers), and resets the count;
       4. stops training after `max_decays` decays.
+    With `best_at_full_weight` (not in the reference) only epochs that end
+    with the model's KL weight at 1 can become the best checkpoint: the
+    weights of a KL warm-up were trained for another objective, and the
+    reference's reload of them at the first decay (the best -ELBO often
+    falls inside the warm-up at rate 1.0) restarts a beta = 1 run from an
+    encoder that lags that objective (README, "What Agg-VAE costs"). Before
+    the first such epoch a decay reloads nothing.
     When training ends the model is left at its best weights, the ones the
     reference scores. Logs `lr`, `decays` and `best_epoch` (counted from 1, as
     Keras prints epochs and as the messages say).
@@ -57,6 +64,8 @@ class LearningRateDecay(keras.callbacks.Callback):
         decay: factor of the learning rate (0.5).
         max_decays: decays before training stops (5).
         compare: "last" (text rule) or "best" (image rule).
+        best_at_full_weight: the best checkpoint only from epochs at KL
+            weight 1 (False: any epoch, the reference).
         monitor: log key of the validation ELBO (maximised).
         verbose: 1 prints a line at every decay.
     """
@@ -68,6 +77,7 @@ class LearningRateDecay(keras.callbacks.Callback):
         decay=0.5,
         max_decays=5,
         compare="last",
+        best_at_full_weight=False,
         monitor="val_elbo",
         verbose=1,
     ):
@@ -81,6 +91,7 @@ class LearningRateDecay(keras.callbacks.Callback):
         self.decay = float(decay)
         self.max_decays = int(max_decays)
         self.compare = compare
+        self.best_at_full_weight = bool(best_at_full_weight)
         self.monitor = monitor
         self.verbose = verbose
         self.best = np.inf
@@ -131,7 +142,7 @@ class LearningRateDecay(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         logs = {} if logs is None else logs
         value = self._value(logs)
-        if value < self.best:
+        if value < self.best and self._candidate():
             self.best, self.best_epoch = value, int(epoch)
             self.best_weights = [
                 np.array(v.numpy()) for v in self.model.network_variables()
@@ -150,7 +161,16 @@ class LearningRateDecay(keras.callbacks.Callback):
             self.model.stop_training = True
         logs["lr"] = self._learning_rate()
         logs["decays"] = float(self.decays)
-        logs["best_epoch"] = float(self.best_epoch + 1)  # as Keras prints epochs
+        # as Keras prints epochs; 0 while no epoch was a candidate
+        logs["best_epoch"] = (
+            float(-1 if self.best_epoch is None else self.best_epoch) + 1
+        )
+
+    def _candidate(self):
+        """Whether this epoch's weights may become the best checkpoint."""
+        if not self.best_at_full_weight or not hasattr(self.model, "kl_weight"):
+            return True
+        return float(self.model.kl_weight()) >= 1.0 - 1e-6
 
     def _decay(self, epoch):
         self.restore_best_weights()
@@ -164,10 +184,15 @@ class LearningRateDecay(keras.callbacks.Callback):
         if self.verbose:
             print(
                 f"\n[kvc] epoch {epoch + 1}: validation -ELBO has not improved for "
-                f"{self.patience} epochs: reloaded the best weights (epoch "
-                f"{self.best_epoch + 1}), learning rate x{self.decay} -> "
+                f"{self.patience} epochs: {self._reloaded()}, "
+                f"learning rate x{self.decay} -> "
                 f"{self._learning_rate():g} (decay {self.decays}/{self.max_decays})"
             )
+
+    def _reloaded(self):
+        if self.best_epoch is None:
+            return "no epoch at KL weight 1 yet, nothing reloaded"
+        return f"reloaded the best weights (epoch {self.best_epoch + 1})"
 
     def _learning_rate(self):
         return float(np.asarray(self.model.training_optimizers()[0].learning_rate))

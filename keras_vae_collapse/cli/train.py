@@ -115,7 +115,7 @@ def parse_settings(items):
 def split_settings(method, dataset, size, settings):
     """(method spec, config overrides): each --set key goes to the method if
     it is one of its hyperparameters (or kl_schedule), else to the config."""
-    from keras_vae_collapse.configs import get_config
+    from keras_vae_collapse.configs import NESTED_FIELDS, get_config
     from keras_vae_collapse.models import registry
 
     try:
@@ -130,8 +130,10 @@ def split_settings(method, dataset, size, settings):
             head, dot, field = key.partition(".")
             if dot:
                 nested = overrides.get(head, config.get(head))
-                if not isinstance(nested, dict) or field not in nested:
-                    known = sorted(nested) if isinstance(nested, dict) else []
+                known = set(nested) if isinstance(nested, dict) else set()
+                known |= set(NESTED_FIELDS.get(head, ()))
+                if not isinstance(nested, dict) or field not in known:
+                    known = sorted(known)
                     raise ValueError(
                         f"--set: {key} is not a config field (known: "
                         f"{', '.join(f'{head}.{k}' for k in known) or 'none'})"
